@@ -11,7 +11,6 @@ as it would on a Binder pod.
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -34,13 +33,19 @@ def seed_everything(seed: int, *, torch: bool = False) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def setup(seed: int = 0, *, torch: bool = False, threads: int = 1) -> np.random.Generator:
-    """Prepare a lesson: seeds, the course plotting style, and (with ``torch=True``) one torch thread.
+def setup(seed: int = 0, *, torch: bool = False, pgmpy: bool = False, threads: int = 1) -> np.random.Generator:
+    """Prepare a lesson: seeds, the course plotting style, and optionally torch and pgmpy.
 
+    ``torch=True`` imports torch and makes it use ``threads`` thread(s) (one, as on a
+    Binder pod).  ``pgmpy=True`` imports pgmpy quietly (see :mod:`causal_lessons._pgmpy`),
+    so that the lesson can then ``from pgmpy... import ...`` without warnings.
     Returns a seeded ``numpy.random.Generator`` for the lesson's own draws.
     """
-    os.environ.setdefault("TQDM_MININTERVAL", "5")
     use_course_style()
+    if pgmpy:
+        from ._pgmpy import load
+
+        load()
     if torch:
         import torch as _torch
 

@@ -305,6 +305,9 @@ class LinearGaussianSCM:
     # ------------------------------------------------------------------ interoperability
     def to_pgmpy(self):
         """This model as a pgmpy ``LinearGaussianBayesianNetwork`` (imports pgmpy, which takes a few seconds)."""
+        from ._pgmpy import load
+
+        load()
         from pgmpy.factors.continuous import LinearGaussianCPD
         from pgmpy.models import LinearGaussianBayesianNetwork
 
