@@ -1,0 +1,505 @@
+"""Passive logs: other people's records, some of which are their experiments.
+
+A *passive* learner only reads; it never acts.  That does not make its data
+*observational*.  A log of other people's records (papers, bug reports, forum
+threads, conversations) mixes rows in which someone merely looked with rows in
+which someone **set** a variable and reported what followed.  If each row says
+what was done, a learner that scores causal hypotheses correctly can read the
+direction of cause and effect out of the log, which no amount of pure
+observation can give it.
+
+The scoring rule for a record of an experiment: the variable that was set has
+its own mechanism cut, so under any hypothesis its value contributes no
+likelihood term; every other variable still follows its mechanism, with the
+same parameters as in the observational rows (the mechanisms are invariant).
+
+Everything here is closed form (least squares per mechanism), so thousands of
+logs are scored in a second.
+
+>>> from causal_lessons.scm import LinearGaussianSCM
+>>> scm = LinearGaussianSCM({("X", "Y"): 0.8})
+>>> log = make_log(scm, 500, 0.0, seed=1)          # observations only
+>>> a, b = log_likelihood(log, [("X", "Y")]), log_likelihood(log, [("Y", "X")])
+>>> bool(abs(a - b) < 1e-9)
+True
+>>> log = make_log(scm, 500, 0.2, seed=1)          # 20% of the rows are marked experiments
+>>> bool(log_likelihood(log, [("X", "Y")]) > log_likelihood(log, [("Y", "X")]))
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import graphs
+from ._validate import check_count, check_known, check_name, check_positive, check_probability, check_seed
+
+__all__ = [
+    "PassiveLog",
+    "make_log",
+    "FittedMechanism",
+    "fit_mechanism",
+    "log_likelihood",
+    "bic",
+    "all_hypotheses",
+    "graph_label",
+    "hypothesis_scores",
+    "LogStudy",
+    "study_logs",
+    "accuracy_grid",
+    "interventional_class",
+    "identifying_experiments",
+]
+
+#: Label of a row in which nobody set anything.
+OBSERVED = "observed"
+
+
+# ==================================================================================================
+# The log
+# ==================================================================================================
+
+@dataclass(frozen=True, eq=False)
+class PassiveLog:
+    """Rows of other people's records.
+
+    ``values[i, j]`` is the value of ``variables[j]`` in row ``i``;
+    ``setter[i]`` is the index of the variable that the row's author set
+    (``-1`` when the row is a plain observation).  A log whose rows carry no
+    record of what was done is :meth:`unmarked`: every ``setter`` is ``-1``,
+    though some rows may still be experiments.
+    """
+
+    variables: tuple[str, ...]
+    values: np.ndarray
+    setter: np.ndarray
+    marked: bool = True
+    _true_setter: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        values = np.array(self.values, dtype=float)
+        setter = np.array(self.setter, dtype=int)
+        if values.ndim != 2 or values.shape[1] != len(self.variables):
+            raise ValueError(f"values must have one column per variable ({len(self.variables)}), "
+                             f"got shape {values.shape}.")
+        if setter.shape != (values.shape[0],):
+            raise ValueError(f"setter must have one entry per row ({values.shape[0]}), got shape {setter.shape}.")
+        if setter.size and (setter.min() < -1 or setter.max() >= len(self.variables)):
+            raise ValueError("setter entries must be -1 (observed) or the index of a variable.")
+        values.setflags(write=False)
+        setter.setflags(write=False)
+        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "setter", setter)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows in the log."""
+        return int(self.values.shape[0])
+
+    def column(self, variable: str) -> np.ndarray:
+        """The values of one variable, row by row."""
+        check_known(variable, self.variables, "variable")
+        return self.values[:, self.variables.index(variable)]
+
+    def was_set(self, variable: str) -> np.ndarray:
+        """Boolean mask of the rows whose record says that ``variable`` was set by someone."""
+        check_known(variable, self.variables, "variable")
+        return self.setter == self.variables.index(variable)
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are observations and how many set each variable, by the log's own record."""
+        out = {OBSERVED: int(np.sum(self.setter == -1))}
+        for j, v in enumerate(self.variables):
+            out[f"set {v}"] = int(np.sum(self.setter == j))
+        return out
+
+    def unmarked(self) -> PassiveLog:
+        """The same numbers with the record of what was done erased: every row reads as an observation."""
+        truth = self.setter if self._true_setter is None else self._true_setter
+        return PassiveLog(self.variables, self.values, np.full(self.n_rows, -1), marked=False, _true_setter=truth)
+
+    def to_frame(self):
+        """The log as a table (pandas), with a ``record`` column: ``observed`` or ``set X``."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.values, columns=list(self.variables))
+        frame["record"] = [OBSERVED if s < 0 else f"set {self.variables[s]}" for s in self.setter]
+        return frame
+
+    def __repr__(self) -> str:
+        kind = "marked" if self.marked else "unmarked"
+        return f"PassiveLog({self.n_rows} rows of {', '.join(self.variables)}, {kind}, {self.counts()})"
+
+
+def _check_scm(scm: Any):
+    from .scm import LinearGaussianSCM
+
+    if not isinstance(scm, LinearGaussianSCM):
+        raise TypeError(f"scm must be a LinearGaussianSCM, got {type(scm).__name__}.")
+    if scm.interventions:
+        raise ValueError("scm must be the unintervened model (call make_log on the model before .do(...)).")
+    return scm
+
+
+def make_log(scm, n_rows: int, p: float, *, targets: Iterable[str] | None = None, set_std: float = 2.0,
+             seed: int | None = None) -> PassiveLog:
+    """A passive log of ``n_rows`` records from ``scm``; a fraction ``p`` of them are experiments.
+
+    ``round(p * n_rows)`` rows, at random places, are other people's experiments:
+    each picks one variable from ``targets`` (default: every variable) at random,
+    sets it to a value drawn from N(0, ``set_std``²), and records every variable;
+    the row says which variable was set.  The other rows are observations.
+    The learner who reads the log never chooses anything.
+    """
+    scm = _check_scm(scm)
+    n_rows = check_count(n_rows, "n_rows")
+    p = check_probability(p, "p")
+    set_std = check_positive(set_std, "set_std")
+    seed = check_seed(seed)
+    variables = scm.variables
+    if targets is None:
+        target_idx = np.arange(len(variables))
+    else:
+        if isinstance(targets, str):
+            raise TypeError(f"targets must be a list of variable names, got the string {targets!r}; "
+                            f"write [{targets!r}].")
+        names = [check_known(t, variables, "targets") for t in targets]
+        if not names:
+            raise ValueError("targets must name at least one variable that experimenters may set.")
+        target_idx = np.array(sorted({variables.index(t) for t in names}))
+    rng = np.random.default_rng(seed)
+    n_exp = int(round(p * n_rows))
+    setter = np.full(n_rows, -1)
+    exp_rows = rng.permutation(n_rows)[:n_exp]
+    setter[exp_rows] = target_idx[rng.integers(len(target_idx), size=n_exp)]
+    set_values = rng.normal(0.0, set_std, size=n_rows)
+    seeds = rng.integers(2**31, size=len(variables) + 1)
+    values = np.empty((n_rows, len(variables)))
+    total = scm.total_effects().to_numpy()
+    for code in range(-1, len(variables)):
+        rows = np.flatnonzero(setter == code)
+        if len(rows) == 0:
+            continue
+        if code < 0:
+            values[rows] = scm.sample(len(rows), seed=int(seeds[0])).to_numpy()
+        else:
+            # Linear model: do(v = a) equals do(v = 0) shifted by a times v's total effects.
+            base = scm.do({variables[code]: 0.0}).sample(len(rows), seed=int(seeds[code + 1])).to_numpy()
+            values[rows] = base + set_values[rows, None] * total[code]
+    return PassiveLog(tuple(variables), values, setter)
+
+
+def _check_log(log: Any) -> PassiveLog:
+    if not isinstance(log, PassiveLog):
+        raise TypeError(f"log must be a PassiveLog (made by make_log), got {type(log).__name__}.")
+    return log
+
+
+# ==================================================================================================
+# Scoring hypotheses
+# ==================================================================================================
+
+@dataclass(frozen=True)
+class FittedMechanism:
+    """The maximum-likelihood fit of one mechanism ``child := intercept + Σ weight·parent + N(0, noise_std²)``.
+
+    Fitted on the rows in which ``child`` was not set (``n_rows`` of them).
+    ``log_likelihood`` is the maximized Gaussian log-likelihood of those rows;
+    ``n_params`` counts the intercept, the weights and the noise variance.
+    """
+
+    child: str
+    parents: tuple[str, ...]
+    intercept: float
+    weights: dict[str, float]
+    noise_std: float
+    log_likelihood: float
+    n_rows: int
+    n_params: int
+
+    @property
+    def bic(self) -> float:
+        """Schwarz's criterion for this mechanism: ``log_likelihood - n_params/2 * log(n_rows)`` (larger is better)."""
+        return self.log_likelihood - 0.5 * self.n_params * math.log(self.n_rows)
+
+
+def _fit(log: PassiveLog, child: int, parents: tuple[int, ...]) -> tuple[float, np.ndarray, float, float, int]:
+    rows = log.setter != child
+    n = int(rows.sum())
+    k = len(parents) + 1
+    if n < k + 1:
+        raise ValueError(
+            f"only {n} rows of the log leave {log.variables[child]} unset: too few to fit its mechanism "
+            f"with {len(parents)} parent(s); use a longer log or fewer experiments."
+        )
+    design = np.ones((n, k))
+    if parents:
+        design[:, 1:] = log.values[rows][:, list(parents)]
+    y = log.values[rows, child]
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    rss = float(np.sum((y - design @ coef) ** 2))
+    var = max(rss / n, 1e-300)
+    loglik = -0.5 * n * (math.log(2 * math.pi * var) + 1.0)
+    return loglik, coef, var, n, k + 1
+
+
+def fit_mechanism(log: PassiveLog, child: str, parents: Iterable[str] = ()) -> FittedMechanism:
+    """Fit ``child``'s mechanism on its ``parents`` by least squares, using only the rows where ``child`` was not set.
+
+    In an unmarked log every row is used, including experiments on ``child``
+    that nobody recorded, which is how the record's absence biases estimates.
+    """
+    log = _check_log(log)
+    check_known(child, log.variables, "child")
+    if isinstance(parents, str):
+        parents = [parents]
+    parents = tuple(check_known(p, log.variables, "parents") for p in parents)
+    if child in parents:
+        raise ValueError(f"parents must not include the child {child!r} itself.")
+    if len(set(parents)) != len(parents):
+        raise ValueError(f"parents must be distinct, got {list(parents)}.")
+    idx = tuple(log.variables.index(p) for p in parents)
+    loglik, coef, var, n, n_params = _fit(log, log.variables.index(child), idx)
+    return FittedMechanism(child, parents, float(coef[0]), {p: float(c) for p, c in zip(parents, coef[1:])},
+                           math.sqrt(var), float(loglik), n, n_params)
+
+
+def _as_hypothesis(graph: Any, variables: Sequence[str], name: str = "graph") -> nx.DiGraph:
+    dag = graphs.as_dag(graph, name=name)
+    for v in dag.nodes:
+        check_known(v, variables, f"{name}: variable")
+    dag.add_nodes_from(variables)
+    return dag
+
+
+def _family_scores(log: PassiveLog, hypotheses: Sequence[nx.DiGraph]) -> np.ndarray:
+    """(log-likelihood, BIC) of every hypothesis, each mechanism fitted once (the score decomposes)."""
+    cache: dict[tuple[int, tuple[int, ...]], tuple[float, float]] = {}
+    index = {v: i for i, v in enumerate(log.variables)}
+    out = np.empty((len(hypotheses), 2))
+    for h, dag in enumerate(hypotheses):
+        ll = score = 0.0
+        for v in log.variables:
+            key = (index[v], tuple(sorted(index[p] for p in dag.predecessors(v))))
+            if key not in cache:
+                fam_ll, _, _, n, k = _fit(log, *key)
+                cache[key] = (fam_ll, fam_ll - 0.5 * k * math.log(n))
+            ll += cache[key][0]
+            score += cache[key][1]
+        out[h] = ll, score
+    return out
+
+
+def log_likelihood(log: PassiveLog, graph: Any) -> float:
+    """The maximized log-likelihood of ``log`` under the causal hypothesis ``graph``.
+
+    The sum over variables of the fitted mechanisms' log-likelihoods; a variable
+    contributes nothing in the rows where someone set it (its mechanism was cut).
+    ``graph`` is a DiGraph, a list of (cause, effect) pairs or a dict.
+    """
+    log = _check_log(log)
+    return float(_family_scores(log, [_as_hypothesis(graph, log.variables)])[0, 0])
+
+
+def bic(log: PassiveLog, graph: Any) -> float:
+    """Schwarz's Bayesian information criterion of ``graph`` on ``log`` (larger is better).
+
+    The sum over mechanisms of ``log-likelihood - (parameters/2) log(rows used)``:
+    a large-sample approximation of the log marginal likelihood, so that
+    ``exp(BIC)``, normalized over the hypotheses, approximates the posterior
+    under a uniform prior.
+    """
+    log = _check_log(log)
+    return float(_family_scores(log, [_as_hypothesis(graph, log.variables)])[0, 1])
+
+
+def all_hypotheses(variables: Sequence[str]) -> list[nx.DiGraph]:
+    """Every DAG on ``variables`` (3 for two variables, 25 for three), from :func:`graphs.all_dags`.
+
+    Ordered by number of edges, then by their sorted edge lists, so the order is reproducible.
+    """
+    if isinstance(variables, str):
+        raise TypeError(f"variables must be a list of names, got the string {variables!r}.")
+    variables = [check_name(v, "variables") for v in variables]
+    if len(set(variables)) != len(variables) or not variables:
+        raise ValueError(f"variables must be distinct names (at least one), got {variables}.")
+    dags = [graphs.adjacency_to_dag(a, variables) for a in graphs.all_dags(len(variables))]
+    return sorted(dags, key=lambda g: (g.number_of_edges(), sorted(g.edges)))
+
+
+def graph_label(graph: Any) -> str:
+    """A short readable name for a hypothesis, e.g. ``X→Y, Y→Z`` (edges sorted) or ``no edges``."""
+    dag = graphs.as_dag(graph, name="graph")
+    edges = sorted(dag.edges)
+    return ", ".join(f"{u}→{v}" for u, v in edges) if edges else "no edges"
+
+
+def _hypothesis_list(log: PassiveLog, hypotheses: Any) -> list[nx.DiGraph]:
+    if hypotheses is None:
+        return all_hypotheses(log.variables)
+    if isinstance(hypotheses, (nx.DiGraph, Mapping)) or not isinstance(hypotheses, Iterable):
+        raise TypeError("hypotheses must be a list of graphs (each a DiGraph or a list of (cause, effect) pairs).")
+    result = [_as_hypothesis(h, log.variables, f"hypotheses[{i}]") for i, h in enumerate(hypotheses)]
+    if not result:
+        raise ValueError("hypotheses must hold at least one graph.")
+    return result
+
+
+def _posterior(scores: np.ndarray) -> np.ndarray:
+    z = scores - scores.max()
+    w = np.exp(z)
+    return w / w.sum()
+
+
+def hypothesis_scores(log: PassiveLog, hypotheses: Iterable[Any] | None = None):
+    """Score every hypothesis on the log: a table with ``log_likelihood``, ``bic`` and ``posterior``.
+
+    ``posterior`` is ``exp(BIC)`` normalized over the hypotheses (uniform prior).
+    The default hypotheses are all DAGs on the log's variables.  Rows keep the
+    order of ``hypotheses`` and are indexed by :func:`graph_label`.
+    """
+    import pandas as pd
+
+    log = _check_log(log)
+    dags = _hypothesis_list(log, hypotheses)
+    scores = _family_scores(log, dags)
+    return pd.DataFrame({"log_likelihood": scores[:, 0], "bic": scores[:, 1], "posterior": _posterior(scores[:, 1])},
+                        index=pd.Index([graph_label(g) for g in dags], name="hypothesis"))
+
+
+# ==================================================================================================
+# Repeated logs
+# ==================================================================================================
+
+@dataclass(frozen=True)
+class LogStudy:
+    """What a learner concludes over many independent logs of the same kind.
+
+    ``posterior[r, h]`` is the posterior of hypothesis ``h`` on log ``r``;
+    ``truth`` is the index of the true graph in ``labels``.  ``accuracy`` is the
+    fraction of logs whose best-scoring hypothesis is the truth, a tie between
+    ``k`` hypotheses counting ``1/k`` (a fair coin among them).
+    """
+
+    labels: list[str]
+    truth: int
+    posterior: np.ndarray
+    accuracy: float
+
+    @property
+    def mean_posterior(self) -> np.ndarray:
+        """The posterior of each hypothesis, averaged over the logs."""
+        return self.posterior.mean(axis=0)
+
+    @property
+    def posterior_of_truth(self) -> float:
+        """The mean posterior of the true graph."""
+        return float(self.posterior[:, self.truth].mean())
+
+
+def _truth_index(scm, dags: Sequence[nx.DiGraph]) -> int:
+    true_edges = set(scm.graph.edges)
+    for i, g in enumerate(dags):
+        if set(g.edges) == true_edges:
+            return i
+    raise ValueError("the true graph of scm is not among the hypotheses.")
+
+
+def study_logs(scm, n_rows: int, p: float, *, reps: int = 200, marked: bool = True,
+               targets: Iterable[str] | None = None, set_std: float = 2.0, seed: int | None = 0) -> LogStudy:
+    """Draw ``reps`` independent logs (see :func:`make_log`) and score all DAGs on each.
+
+    With ``marked=False`` the learner reads each log with the record of what
+    was done erased (:meth:`PassiveLog.unmarked`): the same numbers, all taken
+    for observations.
+    """
+    scm = _check_scm(scm)
+    reps = check_count(reps, "reps")
+    if not isinstance(marked, bool):
+        raise TypeError(f"marked must be True or False, got {marked!r}.")
+    seed = check_seed(seed)
+    dags = all_hypotheses(scm.variables)
+    truth = _truth_index(scm, dags)
+    seeds = np.random.default_rng(seed).integers(2**31, size=reps)
+    post = np.empty((reps, len(dags)))
+    hits = 0.0
+    for r, s in enumerate(seeds):
+        log = make_log(scm, n_rows, p, targets=targets, set_std=set_std, seed=int(s))
+        if not marked:
+            log = log.unmarked()
+        score = _family_scores(log, dags)[:, 1]
+        post[r] = _posterior(score)
+        best = np.flatnonzero(score >= score.max() - 1e-9 * max(1.0, abs(score.max())))
+        hits += (truth in best) / len(best)
+    return LogStudy([graph_label(g) for g in dags], truth, post, hits / reps)
+
+
+def accuracy_grid(scm, ps: Iterable[float], sizes: Iterable[int], *, reps: int = 200, seed: int | None = 0,
+                  **kwargs):
+    """:func:`study_logs` for every fraction ``p`` in ``ps``, log size in ``sizes``, marked and unmarked.
+
+    Returns a table with columns ``p``, ``n_rows``, ``marked``, ``accuracy`` and
+    ``posterior_of_truth``.  Each cell uses its own seed derived from ``seed``.
+    """
+    import pandas as pd
+
+    ps = [check_probability(p, "ps") for p in ps]
+    sizes = [check_count(n, "sizes") for n in sizes]
+    if not ps or not sizes:
+        raise ValueError("ps and sizes must each hold at least one value.")
+    seed = check_seed(seed)
+    rows = []
+    cell_seeds = np.random.default_rng(seed).integers(2**31, size=(len(sizes), len(ps)))
+    for i, n in enumerate(sizes):
+        for j, p in enumerate(ps):
+            for marked in (True, False):
+                st = study_logs(scm, n, p, reps=reps, marked=marked, seed=int(cell_seeds[i, j]), **kwargs)
+                rows.append({"p": p, "n_rows": n, "marked": marked, "accuracy": st.accuracy,
+                             "posterior_of_truth": st.posterior_of_truth})
+    return pd.DataFrame(rows)
+
+
+# ==================================================================================================
+# Which experiments pin a graph down
+# ==================================================================================================
+
+def interventional_class(truth: Any, experiments: Iterable[str] = (), *,
+                         variables: Sequence[str] | None = None) -> list[nx.DiGraph]:
+    """The DAGs that no log of observations plus experiments on ``experiments`` can tell apart from ``truth``.
+
+    With no experiments this is the Markov equivalence class (same skeleton and
+    v-structures).  With experiments it is the interventional equivalence class
+    of Hauser & Bühlmann (2012): for the observations and for each variable set,
+    the graphs with that variable's incoming edges removed must share skeleton
+    and v-structures.  Returned in :func:`all_hypotheses` order (n <= 5).
+    """
+    if variables is None:
+        variables = sorted(graphs.as_dag(truth, name="truth").nodes)
+    dags = all_hypotheses(variables)
+    target = _as_hypothesis(truth, variables, "truth")
+    if isinstance(experiments, str):
+        experiments = [experiments]
+    experiments = sorted({check_known(e, variables, "experiments") for e in experiments})
+    adj = np.array([graphs.dag_to_adjacency(g, variables) for g in dags + [target]])
+    keys = [graphs._equivalence_keys(adj)]
+    for e in experiments:
+        cut = adj.copy()
+        cut[:, :, list(variables).index(e)] = False
+        keys.append(graphs._equivalence_keys(cut))
+    keys = np.concatenate(keys, axis=1)
+    same = np.all(keys[:-1] == keys[-1], axis=1)
+    return [g for g, s in zip(dags, same) if s]
+
+
+def identifying_experiments(truth: Any, *, variables: Sequence[str] | None = None) -> set[str]:
+    """The variables such that observations plus experiments on that one variable single out ``truth``."""
+    if variables is None:
+        variables = sorted(graphs.as_dag(truth, name="truth").nodes)
+    return {v for v in variables if len(interventional_class(truth, [v], variables=variables)) == 1}

@@ -1,0 +1,77 @@
+"""Lesson 02's widget: the update function does the work; the builder wires two sliders to it."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from causal_lessons import passive_logs as pl  # noqa: E402
+from causal_lessons.scm import LinearGaussianSCM  # noqa: E402
+from causal_lessons.widgets.passive_data import draw_log, passive_data_view, passive_data_widget  # noqa: E402
+
+SCM = LinearGaussianSCM({("X", "Y"): 0.8})
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_view_summarizes_both_learners_on_the_same_logs():
+    summary, fig = passive_data_view(SCM, 0.2, 200, reps=30, seed=1)
+    assert summary.labels == ["no edges", "X→Y", "Y→X"] and summary.truth == "X→Y"
+    assert math.isclose(sum(summary.posterior_marked.values()), 1.0)
+    assert math.isclose(sum(summary.posterior_unmarked.values()), 1.0)
+    assert summary.accuracy_marked > 0.9 and summary.accuracy_unmarked <= 0.5
+    assert math.isclose(summary.posterior_unmarked["X→Y"], summary.posterior_unmarked["Y→X"], rel_tol=1e-6)
+    study = pl.study_logs(SCM, 200, 0.2, reps=30, seed=1)
+    assert math.isclose(summary.accuracy_marked, study.accuracy)
+    assert len(fig.axes) == 2
+    assert "picks X→Y" in summary.text() and "p = 0.20" in summary.text()
+
+
+def test_view_without_experiments_is_a_coin_toss_for_both():
+    summary, _ = passive_data_view(SCM, 0.0, 300, reps=20, seed=0)
+    assert summary.accuracy_marked == summary.accuracy_unmarked == 0.5
+
+
+def test_view_is_deterministic_and_reuses_a_figure():
+    first, fig = passive_data_view(SCM, 0.1, 100, reps=10, seed=3)
+    second, fig2 = passive_data_view(SCM, 0.1, 100, reps=10, seed=3, fig=fig)
+    assert first == second and fig2 is fig and len(fig.axes) == 2
+
+
+def test_view_reports_bad_arguments_by_name():
+    with pytest.raises(ValueError, match="p must be at most 1"):
+        passive_data_view(SCM, 2.0, 100, reps=5)
+    with pytest.raises(ValueError, match="n_rows must be a positive"):
+        passive_data_view(SCM, 0.1, 0, reps=5)
+
+
+def test_draw_log_colours_rows_by_their_record():
+    log = pl.make_log(SCM, 200, 0.3, seed=0)
+    ax = draw_log(log)
+    assert len(ax.collections) == 3  # observed, set X, set Y
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["observed", "set X", "set Y"]
+    blind = draw_log(log.unmarked())
+    assert len(blind.collections) == 1
+    assert draw_log(log, x="Y", y="X").get_xlabel() == "Y"
+
+
+def test_widget_sliders_drive_the_update_function():
+    box = passive_data_widget(SCM, p=0.0, n_rows=100, reps=5)
+    p_slider, n_slider = box.children[0].children
+    text = box.children[1]
+    assert (p_slider.min, p_slider.max, n_slider.min, n_slider.max) == (0.0, 1.0, 20, 2000)
+    assert "p = 0.00" in text.value and "in 50% of 5 logs" in text.value
+    p_slider.value = 0.5
+    assert "p = 0.50" in text.value
+    n_slider.value = 400
+    assert "400 rows" in text.value
