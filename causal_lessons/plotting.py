@@ -74,10 +74,10 @@ def strategy_color(name: str) -> str:
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None, height: float | None = None):
-    """A figure with ``nrows x ncols`` axes sized for the course (``fig, axes``)."""
+    """A figure with ``nrows x ncols`` axes sized for the course: ``fig, ax`` (one panel) or ``fig, axes`` (an array)."""
     width = width if width is not None else min(10.0, 4.2 * ncols if ncols > 1 else FIGSIZE[0])
     height = height if height is not None else FIGSIZE[1] * (1 if nrows == 1 else 0.8 * nrows)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=nrows * ncols == 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height))
     return fig, axes
 
 

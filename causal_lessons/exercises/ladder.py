@@ -1,0 +1,96 @@
+"""Checkers for lesson 01, the ladder of causation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+
+from ..ladder import is_backdoor_set
+from ..scm import LinearGaussianSCM
+from .core import Feedback, check_choice, check_number, check_true
+
+__all__ = ["check_observational_slope", "check_total_effect", "check_backdoor_set", "check_counterfactual",
+           "check_rung", "RUNG_QUESTIONS"]
+
+
+def check_observational_slope(scm: LinearGaussianSCM, answer, x: str = "X", y: str = "Y") -> Feedback:
+    """The exact slope of the regression of y on x alone."""
+    return check_number(
+        answer, scm.observational_slope(x, y), tol=1e-3,
+        praise="that is what a regression on observational data would find, however large the sample.",
+        hint="the slope is Cov(X, Y) / Var(X); work out both from the structural equations (or scm.covariance()).",
+    )
+
+
+def check_total_effect(scm: LinearGaussianSCM, cause: str, effect: str, answer) -> Feedback:
+    """The total effect, a sum over directed paths of products of weights."""
+    return check_number(
+        answer, scm.total_effect(cause, effect), tol=1e-6,
+        praise="the total effect is the sum over directed paths of the products of their weights.",
+        hint=f"list every directed path from {cause} to {effect}; multiply the weights along each; add them up. "
+             "Paths that go against an arrow do not count.",
+    )
+
+
+def check_backdoor_set(graph: nx.DiGraph, x: str, y: str, answer) -> Feedback:
+    """Any valid backdoor adjustment set is accepted (there can be several)."""
+    if answer is ... or answer is None:
+        return Feedback(False, "no answer yet: replace the ... with a set of variable names.")
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return Feedback(False, "the answer should be a set of variable names, e.g. {'A', 'B'} (or set() for none).")
+    answer = set(answer)
+    unknown = sorted(answer - set(graph.nodes))
+    if unknown:
+        return Feedback(False, f"{', '.join(unknown)} is not a variable of this graph.")
+    if answer & nx.descendants(graph, x):
+        return Feedback(False, f"a backdoor set must not contain descendants of {x}: adjusting for them blocks "
+                               "part of the effect or opens new paths.")
+    return check_true(
+        is_backdoor_set(graph, x, y, answer),
+        praise="this set blocks every backdoor path, so adjusting for it identifies the effect.",
+        hint=f"some path from {x} to {y} that starts with an arrow INTO {x} is still open. "
+             "Remember that conditioning on a collider opens a path.",
+    )
+
+
+def check_counterfactual(scm: LinearGaussianSCM, observed: Mapping[str, float], interventions: Mapping[str, float],
+                         variable: str, answer) -> Feedback:
+    """The counterfactual value of one variable, by abduction, action and prediction."""
+    expected = scm.counterfactual(observed, interventions)[variable]
+    return check_number(
+        answer, expected, tol=1e-3,
+        praise="abduction, action, prediction: the same individual, in a world where only the intervention changed.",
+        hint="first recover each noise term U from the facts (abduction); then set the intervened variable "
+             "(action); then recompute the downstream variables with the same U (prediction).",
+    )
+
+
+#: Conceptual questions: which rung of the ladder (1 seeing, 2 doing, 3 imagining) answers each one.
+RUNG_QUESTIONS = {
+    "Students who took tutoring scored higher on average. How much higher?": 1,
+    "If we assign tutoring to a random half of the class, how much will scores rise?": 2,
+    "Sam took no tutoring and failed. Would he have passed with ten hours of tutoring?": 3,
+    "An A/B test of a new recommendation algorithm: what is its effect on clicks?": 2,
+    "Would this patient have recovered had she not taken the drug she took?": 3,
+}
+
+
+def check_rung(answers: Mapping[str, int]) -> Feedback:
+    """``answers`` maps each question of :data:`RUNG_QUESTIONS` to 1, 2 or 3."""
+    if answers is ... or answers is None:
+        return Feedback(False, "no answer yet: fill in a rung (1, 2 or 3) for every question.")
+    if not isinstance(answers, Mapping):
+        return Feedback(False, "the answer should be a dict {question: rung}.")
+    missing = [q for q in RUNG_QUESTIONS if q not in answers]
+    if missing:
+        return Feedback(False, f"{len(missing)} question(s) have no rung yet.")
+    wrong = [q for q, rung in RUNG_QUESTIONS.items() if answers[q] != rung]
+    if not wrong:
+        return Feedback(True, "seeing (1) is about data as it comes, doing (2) about populations under an "
+                              "action, imagining (3) about a particular case that already happened.")
+    first = wrong[0]
+    reply = check_choice(answers[first], RUNG_QUESTIONS[first], [1, 2, 3])
+    return Feedback(False, f"{len(wrong)} of {len(RUNG_QUESTIONS)} are not right yet. Look again at: "
+                           f"{first!r} ({reply.message}) Ask: does it ask about a population or one individual, "
+                           "and was anything done?")

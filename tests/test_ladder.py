@@ -1,0 +1,130 @@
+"""Lesson 01's module, widget update function and checkers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from causal_lessons import ladder  # noqa: E402
+from causal_lessons.exercises import ladder as ex  # noqa: E402
+from causal_lessons.widgets.ladder import confounding_widget, update_confounding  # noqa: E402
+
+
+@pytest.mark.parametrize("a", [-2.0, -1.0, 0.0, 0.5, 1.0, 2.0])
+def test_confounding_bias_formula_matches_the_model(a):
+    scm = ladder.tutoring_scm(confounding=a, effect=0.5)
+    assert scm.observational_slope("X", "Y") - scm.total_effect("X", "Y") == pytest.approx(ladder.confounding_bias(a))
+
+
+def test_compare_rungs_samples_agree_with_exact_values():
+    result = ladder.compare_rungs(ladder.tutoring_scm(1.0), n=20_000, seed=0)
+    assert result["observational_sample"] == pytest.approx(result["observational_exact"], abs=0.05)
+    assert result["interventional_sample"] == pytest.approx(result["interventional_exact"], abs=0.05)
+    assert result["observational_exact"] == pytest.approx(1.0)
+    assert result["interventional_exact"] == pytest.approx(0.5)
+
+
+def test_regression_slope_and_its_errors():
+    assert ladder.regression_slope([0, 1, 2], [1, 3, 5]) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="does not vary"):
+        ladder.regression_slope([1, 1, 1], [1, 2, 3])
+    with pytest.raises(ValueError, match="same length"):
+        ladder.regression_slope([1, 2], [1, 2, 3])
+    with pytest.raises(ValueError, match="finite"):
+        ladder.regression_slope([1, np.nan], [1, 2])
+
+
+def test_backdoor_adjustment_recovers_the_interventional_probability():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    z = rng.random(n) < 0.5
+    x = rng.random(n) < np.where(z, 0.8, 0.2)
+    y = rng.random(n) < np.select([~x & ~z, ~x & z, x & ~z, x & z], [0.1, 0.4, 0.5, 0.8])
+    data = pd.DataFrame({"Z": z.astype(int), "X": x.astype(int), "Y": y.astype(int)})
+    assert ladder.backdoor_adjustment(data, "X", "Y", ["Z"], x_value=1, y_value=1) == pytest.approx(0.65, abs=0.01)
+    # without adjustment: the observational conditional probability
+    assert ladder.backdoor_adjustment(data, "X", "Y", [], x_value=1, y_value=1) == pytest.approx(0.74, abs=0.01)
+
+
+def test_backdoor_adjustment_needs_both_treatments_in_every_stratum():
+    data = pd.DataFrame({"Z": [0, 0, 1, 1], "X": [0, 1, 0, 0], "Y": [0, 1, 1, 0]})
+    with pytest.raises(ValueError, match="stratum"):
+        ladder.backdoor_adjustment(data, "X", "Y", ["Z"], x_value=1, y_value=1)
+
+
+def test_is_backdoor_set_on_the_m_graph():
+    g = nx.DiGraph([("Z1", "Z3"), ("Z2", "Z3"), ("Z1", "X"), ("Z2", "Y"), ("Z3", "X"), ("Z3", "Y"),
+                    ("X", "W"), ("W", "Y")])
+    assert not ladder.is_backdoor_set(g, "X", "Y", {"Z3"})      # opens Z1 -> Z3 <- Z2
+    assert ladder.is_backdoor_set(g, "X", "Y", {"Z1", "Z3"})
+    assert ladder.is_backdoor_set(g, "X", "Y", {"Z2", "Z3"})
+    assert not ladder.is_backdoor_set(g, "X", "Y", {"Z1", "Z3", "W"})  # W is a descendant of X
+    assert not ladder.is_backdoor_set(g, "X", "Y", set())
+
+
+def test_update_confounding_returns_numbers_and_draws():
+    fig, ax = plt.subplots()
+    result = update_confounding(2.0, ax=ax, n=500)
+    assert result["interventional_exact"] == pytest.approx(0.5)
+    assert result["observational_exact"] == pytest.approx(0.5 + 2 / 5)
+    assert "+2.0" in result["summary"]
+    assert len(ax.lines) == 2
+    plt.close(fig)
+    # a different strength gives a different readout: what the browser test checks
+    assert update_confounding(-1.0)["summary"] != result["summary"]
+
+
+def test_confounding_widget_responds_to_its_slider():
+    box = confounding_widget(initial=1.0)
+    slider, readout = box.children[0], box.children[1]
+    before = readout.value
+    slider.value = -1.5
+    assert readout.value != before
+    assert "-1.5" in readout.value
+    plt.close("all")
+
+
+def test_checkers_accept_right_and_reject_wrong_answers_without_revealing():
+    scm = ladder.tutoring_scm(confounding=2.0)
+    right = scm.observational_slope("X", "Y")
+    assert ex.check_observational_slope(scm, right).correct
+    wrong = ex.check_observational_slope(scm, 0.5)
+    assert not wrong.correct and f"{right:.2f}" not in wrong.message
+    assert not ex.check_observational_slope(scm, ...).correct
+    assert not ex.check_observational_slope(scm, "0.9").correct
+
+    paths = ladder.LinearGaussianSCM({("A", "B"): 2.0, ("B", "C"): -1.0, ("A", "C"): 3.0, ("C", "D"): 0.5,
+                                      ("B", "D"): 1.0})
+    assert ex.check_total_effect(paths, "A", "D", 2.5).correct
+    assert not ex.check_total_effect(paths, "A", "D", 1.5).correct
+
+    g = nx.DiGraph([("Z", "X"), ("Z", "Y"), ("X", "Y"), ("X", "M"), ("M", "Y")])
+    assert ex.check_backdoor_set(g, "X", "Y", {"Z"}).correct
+    assert not ex.check_backdoor_set(g, "X", "Y", set()).correct
+    assert "descendant" in ex.check_backdoor_set(g, "X", "Y", {"Z", "M"}).message
+    assert "not a variable" in ex.check_backdoor_set(g, "X", "Y", {"Q"}).message
+
+    model = ladder.tutoring_scm(1.0)
+    facts = {"Z": -0.5, "X": 1.0, "Y": 0.3}
+    value = model.counterfactual(facts, {"X": -1.0})["Y"]
+    assert ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value).correct
+    bad = ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value + 1)
+    assert not bad.correct and f"{value:.2f}" not in bad.message
+
+
+def test_rung_checker():
+    right = dict(ex.RUNG_QUESTIONS)
+    assert ex.check_rung(right).correct
+    wrong = dict(right)
+    first = next(iter(wrong))
+    wrong[first] = 3
+    feedback = ex.check_rung(wrong)
+    assert not feedback.correct and "1 of 5" in feedback.message
+    assert not ex.check_rung({}).correct
+    assert not ex.check_rung(...).correct
