@@ -1,0 +1,74 @@
+"""Checkers for lesson 08, causal data fusion.
+
+Every expected answer is computed from the lesson's objects by :mod:`causal_lessons.fusion`.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ..fusion import (
+    consistent_dags,
+    expected_experiments,
+    guaranteed_experiments,
+    informative_variables,
+    regression_coefficient,
+)
+from ..scm import LinearGaussianSCM
+from .core import NOT_ANSWERED, Feedback, check_choice, check_number, check_true
+
+__all__ = ["check_class_size", "check_guaranteed_experiment", "check_expected_experiments", "check_adjusted_bias"]
+
+
+def check_class_size(dag: nx.DiGraph, answer) -> Feedback:
+    """How many DAGs (including ``dag``) imply exactly the same conditional independences as ``dag``?"""
+    expected = len(consistent_dags(dag, observational=True))
+    if isinstance(answer, float) and not answer.is_integer():
+        return Feedback(False, "the answer should be a whole number of DAGs.")
+    return check_number(
+        answer, expected, tol=0.5,
+        praise="each of them has the same skeleton and the same v-structures, so observation cannot tell them apart.",
+        hint="draw the CPDAG (skeleton plus v-structures); count the ways to orient its undirected edges that "
+             "create no new v-structure and no cycle. Do not forget the true DAG itself.",
+    )
+
+
+def check_guaranteed_experiment(pdag: nx.DiGraph, answer) -> Feedback:
+    """Name one variable whose single experiment orients every undirected edge of ``pdag``, whatever its result."""
+    options = sorted(pdag.nodes)
+    good = guaranteed_experiments(pdag)
+    if answer is NOT_ANSWERED or answer is None or answer not in options:
+        return check_choice(answer, good[0] if good else None, options)
+    if answer not in informative_variables(pdag):
+        return Feedback(False, f"every edge at {answer} is already oriented, so do({answer}) teaches nothing new: "
+                               "spend the experiment where observation left a question open.")
+    return check_true(
+        answer in good,
+        praise=f"whichever way do({answer}) comes out, Meek's rules orient everything that is left.",
+        hint=f"do({answer}) orients the edges at {answer}, but for at least one possible result some edge "
+             "further away stays undirected. Try a variable that touches more of the undirected edges.",
+    )
+
+
+def check_expected_experiments(dag: nx.DiGraph, answer) -> Feedback:
+    """Expected number of experiments of the optimal strategy, given ideal observational data from ``dag``."""
+    expected = expected_experiments(dag, observational=True, strategy="optimal")
+    return check_number(
+        answer, expected, tol=0.01,
+        praise="that is the average, over the equally likely DAGs of the class, of the experiments the best "
+               "adaptive strategy needs.",
+        hint="every DAG of the class is equally likely. For each possible first experiment, count in how many "
+             "of the DAGs it identifies the graph at once; the others need one more experiment.",
+    )
+
+
+def check_adjusted_bias(scm: LinearGaussianSCM, answer) -> Feedback:
+    """Bias of the observational regression of Y on T adjusted for Z, with unlimited data."""
+    expected = regression_coefficient(scm, "Y", "T", ["Z"]) - scm.total_effect("T", "Y")
+    return check_number(
+        answer, expected, tol=1e-3,
+        praise="adjusting for Z removes its confounding, but the path through the unmeasured U stays open; "
+               "no sample size removes this bias.",
+        hint="the bias is the regression coefficient of T (with Z in the regression) minus the true effect. "
+             "Compute the coefficient from scm.covariance(), or with causal_lessons.fusion.regression_coefficient.",
+    )

@@ -1,0 +1,840 @@
+"""Causal data fusion: observational data narrows the candidate graphs, experiments finish the job.
+
+Three parts, one per question of lesson 08.
+
+**What does observation tell us?**  With ideal data, observing a system reveals
+the Markov equivalence class of its causal DAG: the DAGs with the same skeleton
+and v-structures, drawn as a CPDAG whose undirected edges are the ones
+observation cannot orient.  :func:`oracle_cpdag` runs the PC algorithm (pgmpy)
+with an exact conditional-independence oracle (d-separation in the true graph);
+:func:`learn_cpdag` runs it on samples, where the tests can err.
+
+**How many experiments are still needed?**  The exact small-n analysis
+(:func:`experiment_analysis`) and an adaptive, greedy chooser of experiments on
+a CPDAG (:func:`greedy_experiment`, :func:`adaptive_experiments`).
+
+The ideal model of the exact analysis
+    The true causal graph G is one of the labelled DAGs on n nodes
+    (:func:`causal_lessons.graphs.all_dags`), each equally likely a priori.
+    Data are unlimited and faithful, so:
+
+    * observational data reveal the Markov equivalence class of G;
+    * a single-variable experiment do(X) (X set by the experimenter, independently
+      of everything else) reveals the Markov equivalence class of G with the
+      edges into X removed (the "mutilated" graph).
+
+    A DAG D stays a *candidate* while it would have produced the same results as
+    G: the same class (when observational data are available) and, for every X
+    experimented on, the same class after removing the edges into X.  With
+    observational data plus do(X) this is Hauser & Bühlmann's (2012)
+    interventional Markov equivalence.  The learner is done when exactly one DAG
+    is left: it must identify the DAG, not only its class.  Observation is free
+    (0 experiments); a strategy is *adaptive* when it chooses each experiment
+    after seeing the results of the previous ones.
+
+**How should two kinds of data be combined to estimate an effect?**  A large
+confounded observational study plus a small randomized trial of the same
+treatment (:func:`fusion_scm`, :func:`simulate_estimators`,
+:func:`compare_estimators`).
+
+>>> experiment_analysis(3, observational=False).expected, experiment_analysis(3).expected
+(1.88, 1.0)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import graphs
+from ._validate import (
+    check_count,
+    check_int,
+    check_known,
+    check_positive,
+    check_probability,
+    check_real,
+    check_seed,
+)
+from .plotting import COLORS, draw_dag
+from .scm import LinearGaussianSCM
+
+__all__ = [
+    # observation
+    "d_separation_oracle",
+    "oracle_cpdag",
+    "learn_cpdag",
+    "pdag_differences",
+    "random_linear_scm",
+    # exact analysis
+    "dag_index",
+    "consistent_dags",
+    "experiment_results",
+    "ExperimentAnalysis",
+    "experiment_analysis",
+    "expected_experiments",
+    "STRATEGIES",
+    # experiments on a CPDAG
+    "informative_variables",
+    "experiment_outcomes",
+    "apply_experiment",
+    "greedy_experiment",
+    "guaranteed_experiments",
+    "adaptive_experiments",
+    # effect estimation
+    "ESTIMATORS",
+    "fusion_scm",
+    "regression_coefficient",
+    "ols_effect",
+    "combine_estimates",
+    "simulate_estimators",
+    "summarize_estimates",
+    "compare_estimators",
+    # figures
+    "draw_candidates",
+    "plot_experiment_counts",
+    "plot_estimator_errors",
+]
+
+
+# ==============================================================================================
+# 1. Observation: the Markov equivalence class, from an oracle or from samples
+# ==============================================================================================
+
+def _check_pdag(pdag, name: str = "pdag") -> nx.DiGraph:
+    if not isinstance(pdag, nx.DiGraph):
+        raise TypeError(
+            f"{name} must be a networkx.DiGraph (a CPDAG stores an undirected edge as two opposite arcs), "
+            f"got {type(pdag).__name__}."
+        )
+    return pdag
+
+
+def d_separation_oracle(dag: nx.DiGraph) -> Callable[..., bool]:
+    """A conditional-independence test that never errs: X ⊥ Y | Z exactly when Z d-separates X and Y in ``dag``.
+
+    The returned function has the signature pgmpy's PC expects,
+    ``test(X, Y, Z, significance_level=...)``, and ignores the significance level.
+
+    >>> test = d_separation_oracle(graphs.as_dag([("A", "B"), ("B", "C")]))
+    >>> test("A", "C", []), test("A", "C", ["B"])
+    (False, True)
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    nodes = list(dag.nodes)
+
+    def test(X, Y, Z=(), significance_level=0.05, **kwargs) -> bool:
+        check_known(X, nodes, "X")
+        check_known(Y, nodes, "Y")
+        for z in Z:
+            check_known(z, nodes, "Z")
+        return bool(nx.is_d_separator(dag, {X}, {Y}, set(Z)))
+
+    return test
+
+
+def _run_pc(data: pd.DataFrame, ci_test, significance_level: float) -> nx.DiGraph:
+    from ._pgmpy import load
+
+    load()
+    from pgmpy.causal_discovery import PC
+
+    estimator = PC(variant="stable", ci_test=ci_test, significance_level=significance_level,
+                   return_type="pdag", show_progress=False)
+    pdag = estimator.fit(data).causal_graph_
+    result = nx.DiGraph()
+    result.add_nodes_from(sorted(data.columns))
+    result.add_edges_from(sorted(pdag.edges()))
+    return result
+
+
+def oracle_cpdag(dag: nx.DiGraph) -> nx.DiGraph:
+    """What observation reveals with unlimited, faithful data: PC (pgmpy) run with :func:`d_separation_oracle`.
+
+    Returns a CPDAG: an undirected edge is stored as two opposite arcs.  It equals
+    :func:`causal_lessons.graphs.cpdag` (the unit tests check this on every DAG with 4 nodes).
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    if dag.number_of_nodes() < 2:
+        raise ValueError("dag must have at least 2 variables for the PC algorithm.")
+    # pgmpy reads the variable names from a table; the oracle never looks at its values.
+    names = sorted(dag.nodes)
+    table = pd.DataFrame(np.zeros((2, len(names))), columns=names)
+    return _run_pc(table, d_separation_oracle(dag), 0.05)
+
+
+def learn_cpdag(data: pd.DataFrame, *, significance_level: float = 0.01) -> nx.DiGraph:
+    """The PC algorithm (pgmpy, stable variant) with Fisher's z test on linear-Gaussian samples.
+
+    Finite samples make some tests wrong (a weak dependence looks like independence),
+    so the answer may differ from the true CPDAG; compare with :func:`pdag_differences`.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame of samples (one column per variable), "
+                        f"got {type(data).__name__}.")
+    if data.shape[1] < 2:
+        raise ValueError(f"data must have at least 2 columns (variables), got {data.shape[1]}.")
+    if len(data) < 10:
+        raise ValueError(f"data must have at least 10 rows (samples) for the independence tests, got {len(data)}.")
+    level = check_real(significance_level, "significance_level", minimum=0.0, maximum=1.0, strict_minimum=True)
+    return _run_pc(data, "fisher_z", level)
+
+
+def _pair_kind(pdag: nx.DiGraph, u: str, v: str) -> str:
+    forward, backward = pdag.has_edge(u, v), pdag.has_edge(v, u)
+    if forward and backward:
+        return "undirected"
+    if forward:
+        return "forward"
+    if backward:
+        return "backward"
+    return "none"
+
+
+def pdag_differences(estimate: nx.DiGraph, truth: nx.DiGraph) -> dict[str, int]:
+    """Compare two partially directed graphs pair by pair.
+
+    Returns ``missing`` (adjacent in ``truth`` only), ``extra`` (adjacent in
+    ``estimate`` only), ``misoriented`` (adjacent in both, marked differently:
+    directed the other way, or directed in one and undirected in the other) and
+    ``shd``, their sum (the structural Hamming distance).
+    """
+    _check_pdag(estimate, "estimate")
+    _check_pdag(truth, "truth")
+    if set(estimate.nodes) != set(truth.nodes):
+        raise ValueError(f"estimate and truth must have the same variables, got {sorted(estimate.nodes)} "
+                         f"and {sorted(truth.nodes)}.")
+    counts = {"missing": 0, "extra": 0, "misoriented": 0}
+    for u, v in itertools.combinations(sorted(truth.nodes), 2):
+        a, b = _pair_kind(estimate, u, v), _pair_kind(truth, u, v)
+        if a == b:
+            continue
+        if a == "none":
+            counts["missing"] += 1
+        elif b == "none":
+            counts["extra"] += 1
+        else:
+            counts["misoriented"] += 1
+    counts["shd"] = sum(counts.values())
+    return counts
+
+
+def random_linear_scm(n: int = 5, *, density: float = 0.5, seed: int | None = None) -> LinearGaussianSCM:
+    """A random linear-Gaussian SCM for structure learning: edges with probability ``density``.
+
+    The graph comes from :func:`causal_lessons.graphs.random_dag`; each weight has a
+    size uniform in [0.5, 1.5] and a random sign (random signs make exact or near
+    cancellations along paths rarer than all-positive weights do); unit noise.
+    """
+    n = check_count(n, "n")
+    density = check_probability(density, "density")
+    seed = check_seed(seed)
+    dag = graphs.random_dag(n, weight_range=(0.5, 1.5), density=density, seed=seed)
+    rng = np.random.default_rng(seed)
+    edges = {(u, v): float(d["weight"] * rng.choice([-1.0, 1.0])) for u, v, d in sorted(dag.edges(data=True))}
+    return LinearGaussianSCM(edges, noise_std=1.0, variables=sorted(dag.nodes))
+
+
+# ==============================================================================================
+# 2. Exact small-n analysis: how many experiments does each strategy need?
+# ==============================================================================================
+
+#: The strategies :func:`experiment_analysis` knows.
+STRATEGIES = {
+    "optimal": "fewest experiments on average (uniform prior over the candidates)",
+    "minimax": "fewest experiments in the worst case",
+    "greedy": "each experiment settles the most pairs of variables in the worst case (Hauser & Bühlmann's "
+              "OptSingle idea: with observational data, the most edges oriented)",
+}
+
+
+def _check_names(dag: nx.DiGraph, n: int) -> None:
+    expected = graphs.variable_names(n)
+    if sorted(dag.nodes) != expected:
+        raise ValueError(
+            f"the exact analysis names the variables {', '.join(expected)}; the DAG has "
+            f"{', '.join(sorted(map(str, dag.nodes))) or 'no variables'}."
+        )
+
+
+@lru_cache(maxsize=None)
+def _index_tables(n: int):
+    dags = graphs.all_dags(n)
+    weights = (1 << np.arange(n * n, dtype=np.int64)).reshape(n, n)
+    codes = (dags * weights).sum(axis=(1, 2))
+    order = np.argsort(codes)
+    return weights, codes[order], order
+
+
+def _indices_of(adjacency: np.ndarray, n: int) -> np.ndarray:
+    weights, sorted_codes, order = _index_tables(n)
+    codes = (np.asarray(adjacency, dtype=bool) * weights).sum(axis=(-2, -1))
+    pos = np.searchsorted(sorted_codes, codes)
+    return order[pos]
+
+
+def dag_index(dag: nx.DiGraph) -> int:
+    """The position of ``dag`` in :func:`causal_lessons.graphs.all_dags` (variables named A, B, C, ...).
+
+    >>> dag_index(graphs.as_dag([], nodes="ABC"))
+    0
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    n = dag.number_of_nodes()
+    if n < 1 or n > graphs.MAX_ENUMERATION_N:
+        raise ValueError(f"the exact analysis works with 1 to {graphs.MAX_ENUMERATION_N} variables; "
+                         f"the DAG has {n}.")
+    _check_names(dag, n)
+    return int(_indices_of(graphs.dag_to_adjacency(dag, graphs.variable_names(n)), n))
+
+
+@lru_cache(maxsize=None)
+def _experiment_results_cached(n: int) -> np.ndarray:
+    dags = graphs.all_dags(n)
+    labels = graphs.mec_labels(n)
+    result = np.empty((n, len(dags)), dtype=np.int64)
+    for x in range(n):
+        mutilated = dags.copy()
+        mutilated[:, :, x] = False  # remove the edges into x
+        result[x] = labels[_indices_of(mutilated, n)]
+    result.setflags(write=False)
+    return result
+
+
+def experiment_results(n: int) -> np.ndarray:
+    """What each experiment reveals, for every DAG: ``R[x, k]`` = class id of DAG k with the edges into x removed.
+
+    Class ids are those of :func:`causal_lessons.graphs.mec_labels`.  Two DAGs
+    give the same result under do(x) exactly when their ``R[x]`` entries agree.
+    """
+    return _experiment_results_cached(graphs._check_enumeration_n(n))
+
+
+def _consistent_mask(dag: nx.DiGraph, experiments: Sequence[str], observational: bool) -> np.ndarray:
+    n = dag.number_of_nodes()
+    names = graphs.variable_names(n)
+    k = dag_index(dag)
+    mask = np.ones(len(graphs.all_dags(n)), dtype=bool)
+    if observational:
+        labels = graphs.mec_labels(n)
+        mask &= labels == labels[k]
+    results = experiment_results(n)
+    for x in experiments:
+        i = names.index(check_known(x, names, "experiments"))
+        mask &= results[i] == results[i, k]
+    return mask
+
+
+def consistent_dags(dag: nx.DiGraph, experiments: Iterable[str] = (), *, observational: bool = True) -> list[nx.DiGraph]:
+    """The candidate DAGs left when the truth is ``dag``, after observing (if ``observational``) and the ``experiments``.
+
+    Uses the ideal model of this module's docstring.  The list follows the order
+    of :func:`causal_lessons.graphs.all_dags`.
+
+    >>> chain = graphs.as_dag([("A", "B"), ("B", "C")])
+    >>> len(consistent_dags(chain, observational=False)), len(consistent_dags(chain)), len(consistent_dags(chain, ["B"]))
+    (25, 3, 1)
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    if isinstance(experiments, str):
+        experiments = [experiments]
+    mask = _consistent_mask(dag, list(experiments), bool(observational))
+    names = graphs.variable_names(dag.number_of_nodes())
+    return [graphs.adjacency_to_dag(a, names) for a in graphs.all_dags(dag.number_of_nodes())[mask]]
+
+
+@dataclass(frozen=True)
+class ExperimentAnalysis:
+    """How many experiments a strategy needs for each labelled DAG on ``n`` nodes (the truth).
+
+    ``experiments[k]`` is the number the strategy uses when the truth is
+    ``all_dags(n)[k]``; under the uniform prior the expected number is their mean.
+    """
+
+    n: int
+    observational: bool
+    strategy: str
+    experiments: np.ndarray
+
+    @property
+    def n_dags(self) -> int:
+        return len(self.experiments)
+
+    @property
+    def expected_exact(self) -> Fraction:
+        """The expected number of experiments as an exact fraction."""
+        return Fraction(int(self.experiments.sum()), self.n_dags)
+
+    @property
+    def expected(self) -> float:
+        """The expected number of experiments, rounded to 2 decimals."""
+        return round(float(self.expected_exact), 2)
+
+    @property
+    def worst_case(self) -> int:
+        """The most experiments the strategy ever needs."""
+        return int(self.experiments.max())
+
+    def distribution(self) -> dict[int, int]:
+        """How many DAGs need 0, 1, 2, ... experiments."""
+        counts = np.bincount(self.experiments)
+        return {k: int(c) for k, c in enumerate(counts)}
+
+
+class _Planner:
+    """Dynamic programming over sets of candidate DAGs (sorted index arrays), memoised."""
+
+    def __init__(self, n: int, strategy: str):
+        self.n = n
+        self.strategy = strategy
+        self.results = experiment_results(n)
+        dags = graphs.all_dags(n)
+        i, j = np.triu_indices(n, 1)
+        # relation of each pair (i < j): 0 none, 1 i->j, 2 j->i
+        self.pairs = dags[:, i, j].astype(np.int8) + 2 * dags[:, j, i].astype(np.int8)
+        self.memo: dict[bytes, tuple[int, int]] = {}
+
+    def split(self, S: np.ndarray, x: int) -> list[np.ndarray]:
+        labels = self.results[x][S]
+        values, inverse = np.unique(labels, return_inverse=True)
+        return [S[inverse == v] for v in range(len(values))]
+
+    def settled(self, P: np.ndarray) -> int:
+        rows = self.pairs[P]
+        return int((rows == rows[0]).all(axis=0).sum())
+
+    def solve(self, S: np.ndarray) -> tuple[int, int]:
+        """(value, best experiment) for the candidate set S; value = total or worst-case experiments."""
+        if len(S) == 1:
+            return 0, -1
+        key = S.tobytes()
+        if key in self.memo:
+            return self.memo[key]
+        options = []
+        for x in range(self.n):
+            parts = self.split(S, x)
+            if len(parts) > 1:
+                options.append((x, parts))
+        if self.strategy == "greedy":
+            scores = [min(self.settled(P) for P in parts) for _, parts in options]
+            x, parts = options[int(np.argmax(scores))]  # first of the best: the alphabetically first variable
+            best = (len(S) + sum(self.solve(P)[0] for P in parts), x)
+        else:
+            best = None
+            for x, parts in options:
+                if self.strategy == "optimal":  # total experiments over the DAGs in S
+                    value = len(S) + sum(self.solve(P)[0] for P in parts)
+                else:  # minimax: experiments in the worst case
+                    value = 1 + max(self.solve(P)[0] for P in parts)
+                if best is None or value < best[0]:
+                    best = (value, x)
+        self.memo[key] = best
+        return best
+
+    def assign(self, S: np.ndarray, depth: int, out: np.ndarray) -> None:
+        """Follow the strategy from S and record the number of experiments for every DAG."""
+        if len(S) == 1:
+            out[S[0]] = depth
+            return
+        _, x = self.solve(S)
+        for P in self.split(S, x):
+            self.assign(P, depth + 1, out)
+
+
+@lru_cache(maxsize=None)
+def _analysis_cached(n: int, observational: bool, strategy: str) -> ExperimentAnalysis:
+    planner = _Planner(n, strategy)
+    K = len(graphs.all_dags(n))
+    starts = graphs.markov_equivalence_classes(n) if observational else [np.arange(K)]
+    experiments = np.zeros(K, dtype=np.int64)
+    for S in starts:
+        planner.assign(np.sort(S).astype(np.int64), 0, experiments)
+    experiments.setflags(write=False)
+    return ExperimentAnalysis(n, observational, strategy, experiments)
+
+
+def experiment_analysis(n: int, *, observational: bool = True, strategy: str = "optimal") -> ExperimentAnalysis:
+    """Exact number of single-variable experiments needed to identify the DAG, for every DAG on ``n`` <= 5 nodes.
+
+    The ideal model is in this module's docstring.  The learner starts from all
+    labelled DAGs (``observational=False``) or from the true DAG's Markov
+    equivalence class (``observational=True``: observation is free), performs one
+    experiment do(X) at a time, chosen adaptively, and stops when one DAG is left.
+
+    ``strategy`` (see :data:`STRATEGIES`):
+
+    * ``"optimal"``: minimises the expected number of experiments under the uniform
+      prior, by dynamic programming over sets of candidate DAGs:
+      ``V(S) = 0`` if ``|S| = 1``, else ``1 + min_X sum_P |P|/|S| V(P)``, where the
+      groups P are the candidates that do(X) tells apart.  An experiment that
+      tells nothing apart is never chosen (it would only add a step).
+    * ``"minimax"``: minimises the worst case, ``M(S) = 1 + min_X max_P M(P)``.
+    * ``"greedy"``: chooses the X whose worst outcome settles the most pairs of
+      variables (a pair is settled when every remaining candidate relates it in
+      the same way: no edge, i -> j or j -> i).  With observational data the
+      skeleton is known and this is "most edges oriented in the worst case", as in
+      Hauser & Bühlmann's (2014) OptSingle.  Ties go to the alphabetically first.
+
+    Ties among optimal experiments go to the alphabetically first too; the
+    expected value does not depend on ties, the per-DAG counts may.  Results are
+    cached; n = 5 takes a few seconds.
+
+    >>> a = experiment_analysis(3)
+    >>> a.expected_exact, a.worst_case
+    (Fraction(1, 1), 2)
+    """
+    n = graphs._check_enumeration_n(n)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}.")
+    if not isinstance(observational, bool):
+        raise TypeError(f"observational must be True or False, got {observational!r}.")
+    return _analysis_cached(n, observational, strategy)
+
+
+def expected_experiments(dag: nx.DiGraph, *, observational: bool = True, strategy: str = "optimal") -> float:
+    """Expected experiments of ``strategy`` over the DAGs the learner cannot yet tell from ``dag``.
+
+    With ``observational=True`` that is the Markov equivalence class of ``dag``
+    (uniform over it); otherwise every DAG on the same number of nodes.
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    n = dag.number_of_nodes()
+    index = dag_index(dag)
+    analysis = experiment_analysis(n, observational=observational, strategy=strategy)
+    if not observational:
+        return float(np.mean(analysis.experiments))
+    labels = graphs.mec_labels(n)
+    return float(np.mean(analysis.experiments[labels == labels[index]]))
+
+
+# ==============================================================================================
+# 3. Experiments on a CPDAG: outcomes, the greedy choice, adaptive learning
+# ==============================================================================================
+
+def informative_variables(pdag: nx.DiGraph) -> list[str]:
+    """The variables touching an undirected edge: the only experiments that can teach anything new."""
+    _check_pdag(pdag)
+    return sorted({v for edge in graphs.undirected_edges(pdag) for v in edge})
+
+
+def _undirected_neighbours(pdag: nx.DiGraph, x: str) -> list[str]:
+    return sorted(v for v in pdag.successors(x) if pdag.has_edge(v, x))
+
+
+def _orient_at(pdag: nx.DiGraph, x: str, parents: Iterable[str]) -> nx.DiGraph:
+    parents = set(parents)
+    g = pdag.copy()
+    for u in _undirected_neighbours(pdag, x):
+        if u in parents:
+            g.remove_edge(x, u)
+        else:
+            g.remove_edge(u, x)
+    return graphs.meek_orient(g)
+
+
+def experiment_outcomes(pdag: nx.DiGraph, x: str) -> list[tuple[tuple[str, ...], nx.DiGraph]]:
+    """Every result do(x) can give, starting from the (interventional) essential graph ``pdag``.
+
+    The experiment shows which of x's undirected neighbours are its parents.  Any
+    clique of them can be (Hauser & Bühlmann 2012); after orienting x's edges,
+    Meek's rules orient what follows.  Returns ``(parents, new_pdag)`` pairs,
+    sorted by parents.
+    """
+    _check_pdag(pdag)
+    check_known(x, sorted(pdag.nodes), "x")
+    neighbours = _undirected_neighbours(pdag, x)
+    outcomes = []
+    for size in range(len(neighbours) + 1):
+        for parents in itertools.combinations(neighbours, size):
+            if all(pdag.has_edge(a, b) or pdag.has_edge(b, a) for a, b in itertools.combinations(parents, 2)):
+                outcomes.append((parents, _orient_at(pdag, x, parents)))
+    return outcomes
+
+
+def apply_experiment(pdag: nx.DiGraph, x: str, dag: nx.DiGraph) -> nx.DiGraph:
+    """The essential graph after do(x) when the truth is ``dag``: x's undirected edges oriented as in ``dag``, then Meek's rules."""
+    _check_pdag(pdag)
+    dag = graphs.as_dag(dag, name="dag")
+    check_known(x, sorted(pdag.nodes), "x")
+    if set(dag.nodes) != set(pdag.nodes):
+        raise ValueError("dag and pdag must have the same variables.")
+    return _orient_at(pdag, x, [u for u in _undirected_neighbours(pdag, x) if dag.has_edge(u, x)])
+
+
+def _directed_count(pdag: nx.DiGraph) -> int:
+    return sum(1 for u, v in pdag.edges if not pdag.has_edge(v, u))
+
+
+def greedy_experiment(pdag: nx.DiGraph) -> str | None:
+    """The experiment whose worst outcome orients the most edges (ties: alphabetically first); None when all are oriented.
+
+    After Hauser & Bühlmann's (2014) OptSingle strategy for single-vertex interventions.
+    """
+    best, best_score = None, -1
+    for x in informative_variables(pdag):
+        score = min(_directed_count(g) for _, g in experiment_outcomes(pdag, x))
+        if score > best_score:
+            best, best_score = x, score
+    return best
+
+
+def guaranteed_experiments(pdag: nx.DiGraph) -> list[str]:
+    """The variables whose single experiment orients every remaining edge, whatever its result."""
+    return [x for x in informative_variables(pdag)
+            if all(not graphs.undirected_edges(g) for _, g in experiment_outcomes(pdag, x))]
+
+
+def adaptive_experiments(dag: nx.DiGraph, *, start: nx.DiGraph | None = None) -> list[tuple[str, nx.DiGraph]]:
+    """Run the greedy strategy against the true ``dag`` until every edge is oriented.
+
+    ``start`` is what the learner knows before experimenting (default: the CPDAG
+    of ``dag``, i.e. ideal observational data).  Returns the experiments in order,
+    each with the graph known after it; its length is the number of experiments.
+    """
+    dag = graphs.as_dag(dag, name="dag")
+    pdag = graphs.cpdag(dag) if start is None else _check_pdag(start, "start").copy()
+    if start is not None:
+        if set(pdag.nodes) != set(dag.nodes):
+            raise ValueError("start and dag must have the same variables.")
+        if not all(pdag.has_edge(u, v) for u, v in dag.edges) or \
+                any(not (dag.has_edge(u, v) or dag.has_edge(v, u)) for u, v in pdag.edges):
+            raise ValueError("start must contain the true DAG: same adjacencies, and every directed edge as in dag.")
+    steps = []
+    while (x := greedy_experiment(pdag)) is not None:
+        pdag = apply_experiment(pdag, x, dag)
+        steps.append((x, pdag))
+    return steps
+
+
+# ==============================================================================================
+# 4. Fusion for effect estimation: a confounded observational study plus a small trial
+# ==============================================================================================
+
+#: The four estimators compared in lesson 08, in display order.
+ESTIMATORS = ("trial", "naive", "adjusted", "combined")
+
+
+def fusion_scm(confounding: float = 1.0, *, effect: float = 1.0, randomized: bool = False) -> LinearGaussianSCM:
+    """The world of the estimation example: treatment dose T, outcome Y, measured covariate Z, unmeasured U.
+
+    ``Z -> T``, ``Z -> Y`` with weight 1; ``U -> T``, ``U -> Y`` with weight
+    ``confounding``; ``T -> Y`` with weight ``effect``; unit noise everywhere.
+    With ``randomized=True`` the dose is assigned at random (T has no parents):
+    the randomized trial.
+    """
+    confounding = check_real(confounding, "confounding")
+    effect = check_real(effect, "effect")
+    edges = {("Z", "Y"): 1.0, ("U", "Y"): confounding, ("T", "Y"): effect}
+    if not randomized:
+        edges.update({("Z", "T"): 1.0, ("U", "T"): confounding})
+    return LinearGaussianSCM(edges, noise_std=1.0, variables=["U", "Z", "T", "Y"])
+
+
+def regression_coefficient(scm: LinearGaussianSCM, outcome: str, treatment: str, adjust: Iterable[str] = ()) -> float:
+    """The coefficient of ``treatment`` in the least-squares regression of ``outcome`` on ``treatment`` and ``adjust``.
+
+    Exact, from the model's covariance: what the regression estimate tends to with unlimited data.
+    """
+    if not isinstance(scm, LinearGaussianSCM):
+        raise TypeError(f"scm must be a LinearGaussianSCM, got {type(scm).__name__}.")
+    names = scm.variables
+    check_known(outcome, names, "outcome")
+    check_known(treatment, names, "treatment")
+    adjust = [adjust] if isinstance(adjust, str) else list(adjust)
+    for a in adjust:
+        check_known(a, names, "adjust")
+    regressors = [treatment] + [a for a in adjust if a != treatment]
+    cov = scm.covariance()
+    sxx = cov.loc[regressors, regressors].to_numpy()
+    sxy = cov.loc[regressors, outcome].to_numpy()
+    if abs(np.linalg.det(sxx)) < 1e-12:
+        raise ValueError(f"the regressors {regressors} are perfectly collinear in this model; no unique coefficient.")
+    return float(np.linalg.solve(sxx, sxy)[0])
+
+
+def ols_effect(t: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares coefficient of ``t`` (with an intercept, and ``z`` if given) and its estimated variance.
+
+    Works along the last axis, so each row of 2-D arrays is its own data set.
+    The variance is the usual ``s² / sum(t̃²)``, where t̃ is t with the intercept
+    (and z) regressed out.
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if t.shape != y.shape or (z is not None and np.shape(z) != t.shape):
+        raise ValueError(f"t, y (and z) must have the same shape, got {t.shape} and {y.shape}"
+                         + ("" if z is None else f" and {np.shape(z)}") + ".")
+    n = t.shape[-1]
+    k = 2 if z is None else 3
+    if n <= k:
+        raise ValueError(f"need more than {k} samples for this regression, got {n}.")
+    tc = t - t.mean(axis=-1, keepdims=True)
+    yc = y - y.mean(axis=-1, keepdims=True)
+    if z is not None:
+        zc = np.asarray(z, dtype=float) - np.mean(z, axis=-1, keepdims=True)
+        zz = (zc * zc).sum(axis=-1, keepdims=True)
+        tc = tc - zc * (tc * zc).sum(axis=-1, keepdims=True) / zz
+        yc = yc - zc * (yc * zc).sum(axis=-1, keepdims=True) / zz
+    tt = (tc * tc).sum(axis=-1)
+    beta = (tc * yc).sum(axis=-1) / tt
+    residual = yc - beta[..., None] * tc
+    variance = (residual * residual).sum(axis=-1) / (n - k) / tt
+    return beta, variance
+
+
+def combine_estimates(observational, observational_var, trial, trial_var) -> tuple[np.ndarray, np.ndarray]:
+    """Shrink the trial's estimate towards the observational one, as far as their disagreement allows.
+
+    ``combined = trial + w (observational - trial)`` with
+    ``w = trial_var / max(d², trial_var + observational_var)``, ``d = observational - trial``.
+    The mean-squared-error-optimal weight is ``trial_var / (trial_var + observational_var + bias²)``,
+    and ``d²`` estimates that denominator; the floor keeps ``w`` below the
+    no-bias precision weight.  When the two agree, the precise observational
+    estimate dominates; when they disagree (confounding), the trial does.  In the
+    spirit of Green & Strawderman (1991) and Rosenman et al. (2023).  Returns
+    ``(combined, w)``.
+    """
+    obs = np.asarray(observational, dtype=float)
+    obs_var = np.asarray(observational_var, dtype=float)
+    tr = np.asarray(trial, dtype=float)
+    tr_var = np.asarray(trial_var, dtype=float)
+    if np.any(obs_var < 0) or np.any(tr_var <= 0):
+        raise ValueError("observational_var must be >= 0 and trial_var > 0 (they are variances).")
+    d = obs - tr
+    w = tr_var / np.maximum(d * d, tr_var + obs_var)
+    return tr + w * d, w
+
+
+def _draw(scm: LinearGaussianSCM, reps: int, size: int, seed: int) -> dict[str, np.ndarray]:
+    data = scm.sample(reps * size, seed=seed)
+    return {v: data[v].to_numpy().reshape(reps, size) for v in ("Z", "T", "Y")}
+
+
+def simulate_estimators(
+    trial_size: int,
+    confounding: float,
+    *,
+    observational_size: int = 2000,
+    reps: int = 200,
+    effect: float = 1.0,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Draw ``reps`` pairs of studies and estimate the effect of T on Y with each of :data:`ESTIMATORS`.
+
+    * ``trial``: regression of Y on T in the randomized trial (``trial_size`` people);
+    * ``naive``: regression of Y on T in the observational study (``observational_size`` people);
+    * ``adjusted``: the same, adjusting for the measured covariate Z (U stays unmeasured);
+    * ``combined``: :func:`combine_estimates` of ``adjusted`` and ``trial``.
+
+    Returns one row per draw, plus the column ``weight`` (the combination's weight on the observational study).
+    """
+    trial_size = check_int(trial_size, "trial_size", minimum=5)
+    observational_size = check_int(observational_size, "observational_size", minimum=5)
+    reps = check_int(reps, "reps", minimum=2)
+    seed = check_seed(seed)
+    study_seed, trial_seed = np.random.default_rng(seed).integers(2**31 - 1, size=2)
+    obs = _draw(fusion_scm(confounding, effect=effect), reps, observational_size, int(study_seed))
+    trial = _draw(fusion_scm(confounding, effect=effect, randomized=True), reps, trial_size, int(trial_seed))
+    trial_est, trial_var = ols_effect(trial["T"], trial["Y"])
+    naive, _ = ols_effect(obs["T"], obs["Y"])
+    adjusted, adjusted_var = ols_effect(obs["T"], obs["Y"], obs["Z"])
+    combined, weight = combine_estimates(adjusted, adjusted_var, trial_est, trial_var)
+    return pd.DataFrame({"trial": trial_est, "naive": naive, "adjusted": adjusted, "combined": combined,
+                         "weight": weight})
+
+
+def summarize_estimates(estimates: pd.DataFrame, truth: float) -> pd.DataFrame:
+    """Bias, standard deviation and root-mean-squared error of each estimator column against ``truth``."""
+    truth = check_real(truth, "truth")
+    if not isinstance(estimates, pd.DataFrame):
+        raise TypeError(f"estimates must be a DataFrame (one column per estimator), got {type(estimates).__name__}.")
+    columns = [c for c in ESTIMATORS if c in estimates.columns]
+    if not columns:
+        raise ValueError(f"estimates has none of the estimator columns {', '.join(ESTIMATORS)}.")
+    values = estimates[columns]
+    error = values - truth
+    return pd.DataFrame({
+        "bias": error.mean(),
+        "sd": values.std(ddof=1),
+        "rmse": np.sqrt((error**2).mean()),
+    })
+
+
+def compare_estimators(trial_size: int, confounding: float, *, observational_size: int = 2000, reps: int = 200,
+                       effect: float = 1.0, seed: int | None = 0) -> pd.DataFrame:
+    """:func:`simulate_estimators` summarised: bias, sd and RMSE of each estimator (rows)."""
+    estimates = simulate_estimators(trial_size, confounding, observational_size=observational_size, reps=reps,
+                                    effect=effect, seed=seed)
+    return summarize_estimates(estimates, effect)
+
+
+# ==============================================================================================
+# 5. Figures
+# ==============================================================================================
+
+def draw_candidates(candidates: Sequence[nx.DiGraph], axes, *, keep: Iterable[int] = (), truth: int | None = None):
+    """Draw small DAGs, one per axis; those whose position is in ``keep`` get an orange frame, ``truth`` a thick one.
+
+    Extra axes are hidden.  Returns the axes.
+    """
+    axes = np.atleast_1d(axes).ravel()
+    if len(candidates) > len(axes):
+        raise ValueError(f"need at least {len(candidates)} axes for {len(candidates)} DAGs, got {len(axes)}.")
+    keep = set(keep)
+    for i, ax in enumerate(axes):
+        if i >= len(candidates):
+            ax.set_visible(False)
+            continue
+        draw_dag(candidates[i], ax, node_size=120, show_weights=False)
+        for text in ax.texts:
+            text.set_fontsize(6)
+        ax.set_axis_on()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(i in keep)
+            spine.set_color(COLORS["orange"])
+            spine.set_linewidth(3.0 if i == truth else 1.5)
+    return axes
+
+
+def plot_experiment_counts(analyses: Mapping[str, Sequence[ExperimentAnalysis]], ax):
+    """Bars of expected experiments against n, one group per label in ``analyses``; the worst case as dots."""
+    labels = list(analyses)
+    width = 0.8 / max(len(labels), 1)
+    colors = [COLORS["grey"], COLORS["blue"], COLORS["green"], COLORS["orange"]]
+    for i, label in enumerate(labels):
+        series = list(analyses[label])
+        ns = np.array([a.n for a in series])
+        means = [float(a.expected_exact) for a in series]
+        ax.bar(ns + (i - (len(labels) - 1) / 2) * width, means, width, label=label, color=colors[i % len(colors)])
+    ns = sorted({a.n for series in analyses.values() for a in series})
+    ax.plot(ns, [n - 1 for n in ns], "k_", markersize=30, mew=2, label="worst case, n − 1")
+    ax.set_xticks(ns)
+    ax.set_xlabel("number of variables n")
+    ax.set_ylabel("experiments needed")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_estimator_errors(summary: pd.DataFrame, ax, *, title: str | None = None):
+    """Bars of each estimator's |bias|, standard deviation and RMSE (a row per estimator in ``summary``)."""
+    names = list(summary.index)
+    x = np.arange(len(names))
+    ax.bar(x - 0.25, summary["bias"].abs(), 0.25, label="|bias|", color=COLORS["vermillion"])
+    ax.bar(x, summary["sd"], 0.25, label="standard deviation", color=COLORS["sky"])
+    ax.bar(x + 0.25, summary["rmse"], 0.25, label="RMSE", color=COLORS["black"])
+    ax.set_xticks(x, names)
+    ax.set_ylabel("error of the effect estimate")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
