@@ -38,7 +38,7 @@ import networkx as nx
 import numpy as np
 
 from . import graphs
-from ._validate import check_count, check_known, check_name, check_positive, check_probability, check_seed
+from ._validate import check_count, check_known, check_name, check_positive, check_probability, check_real, check_seed
 
 __all__ = [
     "PassiveLog",
@@ -50,6 +50,7 @@ __all__ = [
     "all_hypotheses",
     "graph_label",
     "hypothesis_scores",
+    "best_hypotheses",
     "LogStudy",
     "study_logs",
     "accuracy_grid",
@@ -148,6 +149,55 @@ def _check_scm(scm: Any):
     return scm
 
 
+def _target_indices(targets: Any, variables: Sequence[str]) -> np.ndarray:
+    if targets is None:
+        return np.arange(len(variables))
+    if isinstance(targets, str):
+        raise TypeError(f"targets must be a list of variable names, got the string {targets!r}; "
+                        f"write [{targets!r}].")
+    names = [check_known(t, variables, "targets") for t in targets]
+    if not names:
+        raise ValueError("targets must name at least one variable that experimenters may set.")
+    return np.array(sorted({list(variables).index(t) for t in names}))
+
+
+def _draw_logs(scm, n_rows: int, p: float, reps: int, targets: Any, set_std: float,
+               seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``reps`` logs at once: values of shape (reps, n_rows, d) and setter codes of shape (reps, n_rows).
+
+    The model is sampled once per kind of row (observed, set X, set Y, ...) for
+    all the logs together, so that many logs cost little more than one.
+    """
+    scm = _check_scm(scm)
+    n_rows = check_count(n_rows, "n_rows")
+    p = check_probability(p, "p")
+    set_std = check_positive(set_std, "set_std")
+    seed = check_seed(seed)
+    variables = scm.variables
+    target_idx = _target_indices(targets, variables)
+    rng = np.random.default_rng(seed)
+    n_exp = int(round(p * n_rows))
+    setter = np.full((reps, n_rows), -1)
+    positions = np.argsort(rng.random((reps, n_rows)), axis=1)[:, :n_exp]
+    np.put_along_axis(setter, positions, target_idx[rng.integers(len(target_idx), size=(reps, n_exp))], axis=1)
+    set_values = rng.normal(0.0, set_std, size=(reps, n_rows))
+    seeds = rng.integers(2**31, size=len(variables) + 1)
+    values = np.empty((reps, n_rows, len(variables)))
+    total = scm.total_effects().to_numpy()
+    for code in range(-1, len(variables)):
+        rows = setter == code
+        count = int(rows.sum())
+        if count == 0:
+            continue
+        if code < 0:
+            values[rows] = scm.sample(count, seed=int(seeds[0])).to_numpy()
+        else:
+            # Linear model: do(v = a) equals do(v = 0) shifted by a times v's total effects.
+            base = scm.do({variables[code]: 0.0}).sample(count, seed=int(seeds[code + 1])).to_numpy()
+            values[rows] = base + set_values[rows][:, None] * total[code]
+    return values, setter
+
+
 def make_log(scm, n_rows: int, p: float, *, targets: Iterable[str] | None = None, set_std: float = 2.0,
              seed: int | None = None) -> PassiveLog:
     """A passive log of ``n_rows`` records from ``scm``; a fraction ``p`` of them are experiments.
@@ -158,42 +208,8 @@ def make_log(scm, n_rows: int, p: float, *, targets: Iterable[str] | None = None
     the row says which variable was set.  The other rows are observations.
     The learner who reads the log never chooses anything.
     """
-    scm = _check_scm(scm)
-    n_rows = check_count(n_rows, "n_rows")
-    p = check_probability(p, "p")
-    set_std = check_positive(set_std, "set_std")
-    seed = check_seed(seed)
-    variables = scm.variables
-    if targets is None:
-        target_idx = np.arange(len(variables))
-    else:
-        if isinstance(targets, str):
-            raise TypeError(f"targets must be a list of variable names, got the string {targets!r}; "
-                            f"write [{targets!r}].")
-        names = [check_known(t, variables, "targets") for t in targets]
-        if not names:
-            raise ValueError("targets must name at least one variable that experimenters may set.")
-        target_idx = np.array(sorted({variables.index(t) for t in names}))
-    rng = np.random.default_rng(seed)
-    n_exp = int(round(p * n_rows))
-    setter = np.full(n_rows, -1)
-    exp_rows = rng.permutation(n_rows)[:n_exp]
-    setter[exp_rows] = target_idx[rng.integers(len(target_idx), size=n_exp)]
-    set_values = rng.normal(0.0, set_std, size=n_rows)
-    seeds = rng.integers(2**31, size=len(variables) + 1)
-    values = np.empty((n_rows, len(variables)))
-    total = scm.total_effects().to_numpy()
-    for code in range(-1, len(variables)):
-        rows = np.flatnonzero(setter == code)
-        if len(rows) == 0:
-            continue
-        if code < 0:
-            values[rows] = scm.sample(len(rows), seed=int(seeds[0])).to_numpy()
-        else:
-            # Linear model: do(v = a) equals do(v = 0) shifted by a times v's total effects.
-            base = scm.do({variables[code]: 0.0}).sample(len(rows), seed=int(seeds[code + 1])).to_numpy()
-            values[rows] = base + set_values[rows, None] * total[code]
-    return PassiveLog(tuple(variables), values, setter)
+    values, setter = _draw_logs(scm, n_rows, p, 1, targets, set_std, seed)
+    return PassiveLog(tuple(scm.variables), values[0], setter[0])
 
 
 def _check_log(log: Any) -> PassiveLog:
@@ -230,24 +246,48 @@ class FittedMechanism:
         return self.log_likelihood - 0.5 * self.n_params * math.log(self.n_rows)
 
 
-def _fit(log: PassiveLog, child: int, parents: tuple[int, ...]) -> tuple[float, np.ndarray, float, float, int]:
-    rows = log.setter != child
-    n = int(rows.sum())
-    k = len(parents) + 1
-    if n < k + 1:
+def _moments(values: np.ndarray, setter: np.ndarray, child: int):
+    """Row counts, means and covariances (divisor n) of the rows where ``child`` was not set, per log."""
+    used = (setter != child).astype(float)
+    n_used = used.sum(axis=1)
+    safe = np.maximum(n_used, 1.0)
+    mean = np.einsum("rn,rnd->rd", used, values) / safe[:, None]
+    centered = values - mean[:, None, :]
+    cov = np.einsum("rn,rni,rnj->rij", used, centered, centered) / safe[:, None, None]
+    return n_used, mean, cov
+
+
+def _fit(variables: Sequence[str], moments, child: int, parents: tuple[int, ...]):
+    """Closed-form maximum-likelihood fit of one mechanism in every log: (log-lik, BIC, weights, intercept, var).
+
+    Least squares with an intercept, written with the moments: the weights solve
+    ``Σ_PP w = Σ_Pc`` and the residual variance is ``Σ_cc - Σ_cP w``.
+    """
+    n_used, mean, cov = moments
+    n_params = len(parents) + 2
+    if n_used.min() < n_params:
         raise ValueError(
-            f"only {n} rows of the log leave {log.variables[child]} unset: too few to fit its mechanism "
-            f"with {len(parents)} parent(s); use a longer log or fewer experiments."
+            f"only {int(n_used.min())} rows of the log leave {variables[child]} unset: too few to fit its "
+            f"mechanism with {len(parents)} parent(s); use a longer log or fewer experiments."
         )
-    design = np.ones((n, k))
     if parents:
-        design[:, 1:] = log.values[rows][:, list(parents)]
-    y = log.values[rows, child]
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    rss = float(np.sum((y - design @ coef) ** 2))
-    var = max(rss / n, 1e-300)
-    loglik = -0.5 * n * (math.log(2 * math.pi * var) + 1.0)
-    return loglik, coef, var, n, k + 1
+        idx = list(parents)
+        s_pp = cov[:, idx][:, :, idx]
+        s_pc = cov[:, idx, child]
+        try:
+            weights = np.linalg.solve(s_pp, s_pc[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            raise ValueError(f"the parents {[variables[i] for i in idx]} of {variables[child]} are exactly "
+                             "collinear in the log; their effects cannot be told apart.") from None
+        var = cov[:, child, child] - np.sum(s_pc * weights, axis=1)
+        intercept = mean[:, child] - np.sum(mean[:, idx] * weights, axis=1)
+    else:
+        weights = np.zeros((len(n_used), 0))
+        var = cov[:, child, child]
+        intercept = mean[:, child]
+    var = np.maximum(var, 1e-300)
+    loglik = -0.5 * n_used * (np.log(2 * math.pi * var) + 1.0)
+    return loglik, loglik - 0.5 * n_params * np.log(n_used), weights, intercept, var
 
 
 def fit_mechanism(log: PassiveLog, child: str, parents: Iterable[str] = ()) -> FittedMechanism:
@@ -266,9 +306,11 @@ def fit_mechanism(log: PassiveLog, child: str, parents: Iterable[str] = ()) -> F
     if len(set(parents)) != len(parents):
         raise ValueError(f"parents must be distinct, got {list(parents)}.")
     idx = tuple(log.variables.index(p) for p in parents)
-    loglik, coef, var, n, n_params = _fit(log, log.variables.index(child), idx)
-    return FittedMechanism(child, parents, float(coef[0]), {p: float(c) for p, c in zip(parents, coef[1:])},
-                           math.sqrt(var), float(loglik), n, n_params)
+    c = log.variables.index(child)
+    moments = _moments(log.values[None], log.setter[None], c)
+    loglik, _, weights, intercept, var = _fit(log.variables, moments, c, idx)
+    return FittedMechanism(child, parents, float(intercept[0]), {p: float(w) for p, w in zip(parents, weights[0])},
+                           math.sqrt(var[0]), float(loglik[0]), int(moments[0][0]), len(parents) + 2)
 
 
 def _as_hypothesis(graph: Any, variables: Sequence[str], name: str = "graph") -> nx.DiGraph:
@@ -279,22 +321,31 @@ def _as_hypothesis(graph: Any, variables: Sequence[str], name: str = "graph") ->
     return dag
 
 
-def _family_scores(log: PassiveLog, hypotheses: Sequence[nx.DiGraph]) -> np.ndarray:
-    """(log-likelihood, BIC) of every hypothesis, each mechanism fitted once (the score decomposes)."""
-    cache: dict[tuple[int, tuple[int, ...]], tuple[float, float]] = {}
-    index = {v: i for i, v in enumerate(log.variables)}
-    out = np.empty((len(hypotheses), 2))
+def _batch_scores(variables: Sequence[str], values: np.ndarray, setter: np.ndarray,
+                  hypotheses: Sequence[nx.DiGraph]) -> np.ndarray:
+    """Log-likelihood and BIC of every hypothesis on every log: shape (logs, hypotheses, 2).
+
+    The score decomposes over mechanisms, so each (child, parents) family is fitted once.
+    """
+    index = {v: i for i, v in enumerate(variables)}
+    out = np.zeros((values.shape[0], len(hypotheses), 2))
+    moments: dict[int, Any] = {}
+    cache: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
     for h, dag in enumerate(hypotheses):
-        ll = score = 0.0
-        for v in log.variables:
+        for v in variables:
             key = (index[v], tuple(sorted(index[p] for p in dag.predecessors(v))))
             if key not in cache:
-                fam_ll, _, _, n, k = _fit(log, *key)
-                cache[key] = (fam_ll, fam_ll - 0.5 * k * math.log(n))
-            ll += cache[key][0]
-            score += cache[key][1]
-        out[h] = ll, score
+                if key[0] not in moments:
+                    moments[key[0]] = _moments(values, setter, key[0])
+                cache[key] = _fit(variables, moments[key[0]], *key)[:2]
+            out[:, h, 0] += cache[key][0]
+            out[:, h, 1] += cache[key][1]
     return out
+
+
+def _family_scores(log: PassiveLog, hypotheses: Sequence[nx.DiGraph]) -> np.ndarray:
+    """(log-likelihood, BIC) of every hypothesis on one log: shape (hypotheses, 2)."""
+    return _batch_scores(log.variables, log.values[None], log.setter[None], hypotheses)[0]
 
 
 def log_likelihood(log: PassiveLog, graph: Any) -> float:
@@ -374,6 +425,24 @@ def hypothesis_scores(log: PassiveLog, hypotheses: Iterable[Any] | None = None):
                         index=pd.Index([graph_label(g) for g in dags], name="hypothesis"))
 
 
+def best_hypotheses(table, *, column: str = "bic", rtol: float = 1e-9) -> list[str]:
+    """The hypotheses tied for the best score in a :func:`hypothesis_scores` table, sorted.
+
+    Scores within ``rtol`` (relative) of the best count as tied: Markov-equivalent
+    graphs differ only by floating-point rounding.
+    """
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame) or column not in table.columns:
+        raise TypeError(f"table must be a table from hypothesis_scores with a {column!r} column.")
+    if column not in ("log_likelihood", "bic", "posterior"):
+        raise ValueError(f"column must be 'log_likelihood', 'bic' or 'posterior', got {column!r}.")
+    rtol = check_real(rtol, "rtol", minimum=0.0)
+    scores = table[column].to_numpy()
+    best = scores.max()
+    return sorted(table.index[scores >= best - rtol * max(1.0, abs(best))])
+
+
 # ==================================================================================================
 # Repeated logs
 # ==================================================================================================
@@ -427,17 +496,15 @@ def study_logs(scm, n_rows: int, p: float, *, reps: int = 200, marked: bool = Tr
     seed = check_seed(seed)
     dags = all_hypotheses(scm.variables)
     truth = _truth_index(scm, dags)
-    seeds = np.random.default_rng(seed).integers(2**31, size=reps)
-    post = np.empty((reps, len(dags)))
-    hits = 0.0
-    for r, s in enumerate(seeds):
-        log = make_log(scm, n_rows, p, targets=targets, set_std=set_std, seed=int(s))
-        if not marked:
-            log = log.unmarked()
-        score = _family_scores(log, dags)[:, 1]
-        post[r] = _posterior(score)
-        best = np.flatnonzero(score >= score.max() - 1e-9 * max(1.0, abs(score.max())))
-        hits += (truth in best) / len(best)
+    values, setter = _draw_logs(scm, n_rows, p, reps, targets, set_std, seed)
+    if not marked:
+        setter = np.full_like(setter, -1)
+    score = _batch_scores(scm.variables, values, setter, dags)[:, :, 1]
+    best = score.max(axis=1, keepdims=True)
+    tied = score >= best - 1e-9 * np.maximum(1.0, np.abs(best))
+    hits = float(np.sum(tied[:, truth] / tied.sum(axis=1)))
+    post = np.exp(score - best)
+    post /= post.sum(axis=1, keepdims=True)
     return LogStudy([graph_label(g) for g in dags], truth, post, hits / reps)
 
 

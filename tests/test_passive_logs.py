@@ -165,6 +165,19 @@ def test_scores_agree_with_the_interventional_class():
     assert top["bic"].iloc[2] < top["bic"].iloc[0] - 1
 
 
+def test_best_hypotheses_lists_the_tied_leaders():
+    observed = pl.hypothesis_scores(pl.make_log(LinearGaussianSCM(CHAIN), 500, 0.0, seed=1))
+    assert pl.best_hypotheses(observed) == labels(pl.interventional_class(CHAIN))
+    assert pl.best_hypotheses(observed, column="log_likelihood") == sorted(
+        label for label in observed.index if label.count("→") == 3)  # the six complete graphs fit best
+    marked = pl.hypothesis_scores(pl.make_log(LinearGaussianSCM(CHAIN), 500, 0.2, seed=1))
+    assert pl.best_hypotheses(marked) == ["X→Y, Y→Z"]
+    with pytest.raises(TypeError, match="hypothesis_scores"):
+        pl.best_hypotheses(observed["bic"])
+    with pytest.raises(ValueError, match="column must be"):
+        pl.best_hypotheses(observed.assign(extra=1.0), column="extra")
+
+
 def test_hypotheses_and_labels():
     assert len(pl.all_hypotheses(["X", "Y"])) == 3 and len(pl.all_hypotheses(["X", "Y", "Z"])) == 25
     assert [pl.graph_label(g) for g in pl.all_hypotheses(["X", "Y"])] == ["no edges", "X→Y", "Y→X"]
