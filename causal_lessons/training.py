@@ -1,0 +1,537 @@
+"""Behaviour cloning of passive agents, and their *active* evaluation in the causal DAG game.
+
+Training is passive: the agent reads expert episodes (made by
+:func:`causal_lessons.environment.generate_episodes`) and learns to predict the
+expert's next action, teacher-forced, one token per step.  Evaluation is
+active: :func:`rollout` lets the agent choose its own exploration
+interventions, computes what they reveal in each episode's hidden DAG, and
+lets the agent choose its exploit intervention from what it saw.
+
+Rewards are compared as *expected* rewards: with intercepts 0, the goal's mean
+after do(X = s * v) is ``s * v * total_effect[X, goal]``, so the agent and the
+expert are scored on the same episodes without extra sampling noise.
+
+>>> cfg = TrainConfig(steps=10, batch_size=8)
+>>> cfg.steps, cfg.batch_size
+(10, 8)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import agents as _agents
+from ._validate import check_count, check_int, check_positive, check_real, check_seed
+
+__all__ = [
+    "TrainConfig",
+    "TrainingHistory",
+    "RolloutResult",
+    "episode_targets",
+    "bc_loss",
+    "train",
+    "rollout",
+    "expected_reward",
+    "ratio_interval",
+    "evaluate",
+    "save_checkpoint",
+    "load_checkpoint",
+    "hardware_info",
+    "resolve_device",
+]
+
+_FIELDS = ("allowed", "explore_actions", "explore_values", "goal", "exploit_var", "exploit_sign", "weights",
+           "total_effects")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: number of optimiser steps, batch size, learning rate (with warm-up and cosine decay)."""
+
+    steps: int = 2000
+    batch_size: int = 64
+    lr: float = 3e-3
+    warmup: int = 100
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    chunk: int = 32
+    explore_weight: float = 1.0
+
+    def __post_init__(self):
+        check_count(self.steps, "steps")
+        check_count(self.batch_size, "batch_size")
+        check_positive(self.lr, "lr")
+        check_int(self.warmup, "warmup", minimum=0)
+        check_real(self.weight_decay, "weight_decay", minimum=0.0)
+        check_positive(self.grad_clip, "grad_clip")
+        check_count(self.chunk, "chunk")
+        check_real(self.explore_weight, "explore_weight", minimum=0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict."""
+        return asdict(self)
+
+
+@dataclass
+class TrainingHistory:
+    """What happened during training: losses every ``log_every`` steps and active evaluations."""
+
+    steps: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    explore_loss: list[float] = field(default_factory=list)
+    exploit_loss: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    evals: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    episodes_seen: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict."""
+        return asdict(self)
+
+    def curve(self, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(steps, values)`` of one evaluation metric, e.g. ``"reward_fraction"``."""
+        if not self.evals:
+            raise ValueError("this training run recorded no evaluations (pass eval_fn and eval_every to train).")
+        if metric not in self.evals[0]:
+            raise KeyError(f"metric: unknown metric {metric!r}; the recorded ones are {', '.join(self.evals[0])}.")
+        return np.array(self.eval_steps), np.array([e[metric] for e in self.evals])
+
+
+def resolve_device(device: Any = "cpu"):
+    """A torch device from ``"cpu"``, ``"cuda"`` or ``"auto"`` (cuda when available), with a clear error."""
+    import torch
+
+    if isinstance(device, torch.device):
+        return device
+    if device not in ("cpu", "cuda", "auto") and not (isinstance(device, str) and device.startswith("cuda:")):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}.")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError("device='cuda' was asked for, but torch sees no CUDA GPU here; use device='cpu'.")
+    return torch.device(device)
+
+
+def hardware_info(device: Any = "cpu") -> dict[str, Any]:
+    """The machine a result was computed on: CPU model, GPU name if used, torch version, threads."""
+    import torch
+
+    device = resolve_device(device)
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {"device": str(device), "cpu": cpu, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version()}
+    if device.type == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(device)
+    return info
+
+
+def _check_batch(batch: Any, name: str = "batch") -> None:
+    missing = [f for f in _FIELDS if not hasattr(batch, f)]
+    if missing:
+        raise TypeError(f"{name} must be an EpisodeBatch from causal_lessons.environment.generate_episodes; "
+                        f"it lacks {', '.join(missing)}.")
+
+
+def episode_targets(batch: Any, n_vars: int) -> dict[str, np.ndarray]:
+    """The expert's choices in a batch, as training targets for an agent that handles ``n_vars`` variables.
+
+    * ``explore`` (B, K): class of each exploration action (variable index, or ``n_vars`` = observe);
+    * ``pointer`` (B,): the exploration step that experimented on the exploit variable (-1 if none did);
+    * ``sign`` (B,): 1.0 for a positive exploit sign, 0.0 for negative;
+    * ``identity`` (B,): class ``2 * variable + (sign > 0)`` of the identity head.
+    """
+    _check_batch(batch)
+    actions = np.asarray(batch.explore_actions)
+    exploit = np.asarray(batch.exploit_var)
+    hit = actions == exploit[:, None]
+    pointer = np.where(hit.any(1), hit.argmax(1), -1)
+    sign = np.asarray(batch.exploit_sign)
+    return {
+        "explore": _agents.action_index(actions, n_vars),
+        "pointer": pointer.astype(np.int64),
+        "sign": (sign > 0).astype(np.float32),
+        "identity": (2 * exploit + (sign > 0)).astype(np.int64),
+    }
+
+
+def _batch_tensors(batch: Any, agent, device) -> dict[str, Any]:
+    import torch
+
+    cfg = agent.config
+    tokens = _agents.episode_tokens(batch.allowed, batch.explore_actions, batch.explore_values, batch.goal,
+                                    layout=agent.layout, intervention_value=cfg.intervention_value)
+    out = {"tokens": torch.from_numpy(tokens).to(device)}
+    for key, value in episode_targets(batch, cfg.n_vars).items():
+        out[key] = torch.from_numpy(value).to(device)
+    return out
+
+
+def bc_loss(agent, tensors: dict[str, Any], *, explore_weight: float = 1.0):
+    """Behaviour-cloning loss of one batch: ``(total, explore_part, exploit_part)`` as torch scalars.
+
+    The exploration part is the cross-entropy of the expert's K exploration
+    actions (each predicted from the tokens before it).  The exploit part is,
+    for the pointer head, the cross-entropy of the pointed step plus the
+    binary cross-entropy of the sign; for the identity head, the cross-entropy
+    of the 2n-way "variable x sign" class.  Episodes whose expert exploit
+    variable was never experimented on cannot be pointed at and are left out
+    of the pointer part.
+    """
+    import torch
+    from torch.nn import functional as F
+
+    hidden = agent.encode(tensors["tokens"])
+    steps = tensors["explore"].shape[1]
+    logits = agent.explore_logits(hidden[:, :steps])
+    explore = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tensors["explore"].reshape(-1))
+    if agent.config.head == "pointer":
+        target = tensors["pointer"]
+        valid = target >= 0
+        if not bool(valid.any()):
+            raise ValueError("no episode in the batch experimented on its exploit variable, so a pointer agent "
+                             "has nothing to point at: train it on expert episodes, or use head='identity'.")
+        scores = agent.pointer_logits(hidden)
+        exploit = F.cross_entropy(scores[valid], target[valid])
+        sign = agent.sign_logits(hidden[valid], target[valid])
+        exploit = exploit + F.binary_cross_entropy_with_logits(sign, tensors["sign"][valid])
+    else:
+        exploit = F.cross_entropy(agent.identity_logits(hidden), tensors["identity"])
+    total = explore_weight * explore + exploit
+    return total, explore.detach(), exploit.detach()
+
+
+def train(
+    agent,
+    sampler: Callable[[int, int], Any],
+    config: TrainConfig | None = None,
+    *,
+    seed: int = 0,
+    device: Any = "cpu",
+    progress: bool = True,
+    log_every: int = 50,
+    eval_fn: Callable[[Any], dict[str, float]] | None = None,
+    eval_every: int | None = None,
+    description: str = "training",
+) -> TrainingHistory:
+    """Behaviour-clone ``agent`` on episodes from ``sampler(n_episodes, seed)`` for ``config.steps`` steps.
+
+    Episodes are drawn fresh, ``config.chunk`` batches at a time, each chunk
+    with its own seed derived from ``seed``, so a run is reproducible.  Adam
+    with a linear warm-up and a cosine decay of the learning rate.  Every
+    ``eval_every`` steps (and at the end) ``eval_fn(agent)`` is called and its
+    metrics are recorded (the agent is in eval mode meanwhile).  A progress bar
+    (``tqdm.auto``) is shown unless ``progress=False``.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    _agents.check_agent(agent)
+    config = TrainConfig() if config is None else config
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
+    if not callable(sampler):
+        raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
+    seed = check_seed(seed)
+    log_every = check_count(log_every, "log_every")
+    if eval_every is not None:
+        eval_every = check_count(eval_every, "eval_every")
+    device = resolve_device(device)
+    agent.to(device)
+    torch.manual_seed(seed)
+    optimiser = torch.optim.AdamW(agent.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+
+    def lr_at(step: int) -> float:
+        if step < config.warmup:
+            return (step + 1) / config.warmup
+        progress_ = (step - config.warmup) / max(1, config.steps - config.warmup)
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, progress_)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lr_at)
+    history = TrainingHistory()
+    sums = np.zeros(3)
+    count = 0
+    start = time.perf_counter()
+    chunk_size = config.chunk * config.batch_size
+    data = None
+    agent.train()
+    bar = tqdm(range(config.steps), desc=description, disable=not progress, leave=False)
+    for step in bar:
+        within = step % config.chunk
+        if within == 0:
+            chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
+            _check_batch(chunk, "the sampler's result")
+            data = _batch_tensors(chunk, agent, device)
+        part = slice(within * config.batch_size, (within + 1) * config.batch_size)
+        tensors = {k: v[part] for k, v in data.items()}
+        loss, explore, exploit = bc_loss(agent, tensors, explore_weight=config.explore_weight)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(agent.parameters(), config.grad_clip)
+        optimiser.step()
+        scheduler.step()
+        history.episodes_seen += len(tensors["tokens"])
+        sums += (loss.item(), explore.item(), exploit.item())
+        count += 1
+        last = step == config.steps - 1
+        if (step + 1) % log_every == 0 or last:
+            mean = sums / count
+            history.steps.append(step + 1)
+            history.loss.append(float(mean[0]))
+            history.explore_loss.append(float(mean[1]))
+            history.exploit_loss.append(float(mean[2]))
+            sums[:] = 0
+            count = 0
+            bar.set_postfix(loss=f"{mean[0]:.3f}")
+        if eval_fn is not None and eval_every is not None and ((step + 1) % eval_every == 0 or last):
+            agent.eval()
+            history.eval_steps.append(step + 1)
+            history.evals.append({k: float(v) for k, v in eval_fn(agent).items()})
+            agent.train()
+    bar.close()
+    agent.eval()
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+# ----------------------------------------------------------------------------------------------
+# Active evaluation
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class RolloutResult:
+    """What an agent did, actively, in a batch of episodes.
+
+    ``explore_actions`` (B, K; -1 = observe) are the interventions the environment carried out (an
+    action on a variable that is not allowed is refused and becomes "observe");
+    ``proposed_actions`` are the agent's raw choices; ``explore_values`` (B, K, n) what it saw;
+    ``exploit_var`` (-1 when it chose no valid intervention) and ``exploit_sign``; ``pointer`` the
+    exploration step it pointed at (pointer head; -1 otherwise); ``reward`` the expected exploit reward.
+    """
+
+    explore_actions: np.ndarray
+    proposed_actions: np.ndarray
+    explore_values: np.ndarray
+    exploit_var: np.ndarray
+    exploit_sign: np.ndarray
+    pointer: np.ndarray
+    reward: np.ndarray
+
+    def coverage(self, allowed: np.ndarray) -> np.ndarray:
+        """Per episode: did exploration intervene on every allowed variable?"""
+        allowed = np.asarray(allowed, bool)
+        done = np.zeros_like(allowed)
+        for k in range(self.explore_actions.shape[1]):
+            act = self.explore_actions[:, k]
+            rows = np.flatnonzero(act >= 0)
+            done[rows, act[rows]] = True
+        return (done | ~allowed).all(1)
+
+
+def expected_reward(total_effects: np.ndarray, goal: np.ndarray, var: np.ndarray, sign: np.ndarray,
+                    intervention_value: float) -> np.ndarray:
+    """Expected goal value after do(var = sign * v); 0 where ``var`` is -1 (no intervention: the goal's mean)."""
+    total_effects = np.asarray(total_effects)
+    var = np.asarray(var)
+    rows = np.arange(len(var))
+    effect = total_effects[rows, np.maximum(var, 0), np.asarray(goal)]
+    return np.where(var >= 0, np.asarray(sign) * intervention_value * effect, 0.0).astype(np.float64)
+
+
+def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: float | None = None,
+            seed: int | None = 0, device: Any = "cpu", chunk: int = 4096) -> RolloutResult:
+    """Let ``agent`` play the episodes of ``batch`` actively, greedily (its most likely action each time).
+
+    Only the hidden DAGs (``weights``), the allowed sets, the number of steps
+    and the goals of ``batch`` are used: the agent picks its own exploration
+    interventions, each followed by a fresh sample of every variable under
+    that intervention (:func:`causal_lessons.environment.simulate`), and
+    then its exploit.  An exploration action on a variable that is not allowed
+    is refused (recorded as "observe").  An exploit that is not allowed, or on
+    the goal itself, or a pointer at an "observe" step, is no intervention:
+    its expected reward is 0.
+    """
+    import torch
+
+    from .environment import simulate
+
+    _agents.check_agent(agent)
+    _check_batch(batch)
+    noise_std = check_positive(noise_std, "noise_std")
+    iv = agent.config.intervention_value if intervention_value is None else \
+        check_positive(intervention_value, "intervention_value")
+    seed = check_seed(seed)
+    chunk = check_count(chunk, "chunk")
+    device = resolve_device(device)
+    weights = np.asarray(batch.weights, np.float32)
+    allowed = np.asarray(batch.allowed, bool)
+    goal = np.asarray(batch.goal, np.int64)
+    size, n = allowed.shape
+    _agents.check_n_vars(n, agent)
+    steps = np.asarray(batch.explore_actions).shape[1]
+    rng = np.random.default_rng(seed)
+    layout, cfg = agent.layout, agent.config
+    results = {k: [] for k in ("explore_actions", "proposed_actions", "explore_values", "exploit_var",
+                               "exploit_sign", "pointer")}
+    agent.eval()
+    agent.to(device)
+    with torch.no_grad():
+        for lo in range(0, size, chunk):
+            part = slice(lo, min(size, lo + chunk))
+            b = part.stop - part.start
+            rows = np.arange(b)
+            tokens = [_agents.start_tokens(allowed[part], layout)]
+            taken = np.full((b, steps), -1, np.int64)
+            proposed = np.full((b, steps), -1, np.int64)
+            values = np.zeros((b, steps, n), np.float32)
+            for k in range(steps):
+                x = torch.from_numpy(np.stack(tokens, 1)).to(device)
+                logits = agent.explore_logits(agent.encode(x)[:, -1])
+                choice = _agents.index_to_action(logits.argmax(-1).cpu().numpy(), cfg.n_vars)
+                proposed[:, k] = choice
+                ok = (choice >= 0) & (choice < n)
+                ok[ok] = allowed[part][rows[ok], choice[ok]]
+                act = np.where(ok, choice, -1)
+                taken[:, k] = act
+                values[:, k] = simulate(weights[part], act[:, None], iv, noise_std, rng)[:, 0]
+                tokens.append(_agents.step_tokens(act, values[:, k], layout, iv))
+            tokens.append(_agents.goal_tokens(goal[part], layout))
+            hidden = agent.encode(torch.from_numpy(np.stack(tokens, 1)).to(device))
+            if cfg.head == "pointer":
+                pointer = agent.pointer_logits(hidden).argmax(-1)
+                sign = np.where(agent.sign_logits(hidden, pointer).cpu().numpy() >= 0, 1, -1)
+                pointer = pointer.cpu().numpy()
+                var = taken[rows, pointer]
+            else:
+                cls = agent.identity_logits(hidden).argmax(-1).cpu().numpy()
+                var, sign = cls // 2, np.where(cls % 2 == 1, 1, -1)
+                pointer = np.full(b, -1, np.int64)
+                var = np.where(var < n, var, -1)
+            valid = var >= 0
+            valid[valid] = allowed[part][rows[valid], var[valid]] & (var[valid] != goal[part][valid])
+            results["explore_actions"].append(taken)
+            results["proposed_actions"].append(proposed)
+            results["explore_values"].append(values)
+            results["exploit_var"].append(np.where(valid, var, -1))
+            results["exploit_sign"].append(sign.astype(np.int64))
+            results["pointer"].append(pointer.astype(np.int64))
+    out = {k: np.concatenate(v) for k, v in results.items()}
+    out["reward"] = expected_reward(batch.total_effects, goal, out["exploit_var"], out["exploit_sign"], iv)
+    return RolloutResult(**out)
+
+
+def ratio_interval(agent_values: np.ndarray, reference_values: np.ndarray, level: float = 0.95
+                   ) -> tuple[float, float, float]:
+    """Ratio of means ``mean(agent) / mean(reference)`` over paired episodes, with a delta-method interval.
+
+    Returns ``(ratio, low, high)``.  The interval uses the paired differences
+    ``agent - ratio * reference`` (so the correlation between the two is used).
+    """
+    from scipy.stats import norm
+
+    a = np.asarray(agent_values, float)
+    r = np.asarray(reference_values, float)
+    if a.shape != r.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError("agent_values and reference_values must be 1-d arrays of the same length (2 or more).")
+    level = check_real(level, "level", minimum=0.5, maximum=0.999)
+    mean_r = r.mean()
+    if mean_r == 0:
+        raise ValueError("the reference's mean reward is 0, so a ratio to it is undefined.")
+    ratio = a.mean() / mean_r
+    se = (a - ratio * r).std(ddof=1) / math.sqrt(len(a)) / abs(mean_r)
+    z = float(norm.ppf(0.5 + level / 2))
+    return float(ratio), float(ratio - z * se), float(ratio + z * se)
+
+
+def evaluate(agent, batch: Any, *, divergent: np.ndarray | None = None, noise_std: float = 0.1,
+             seed: int | None = 0, device: Any = "cpu", result: RolloutResult | None = None) -> dict[str, float]:
+    """Active evaluation of ``agent`` on the episodes of ``batch`` against the expert in the same episodes.
+
+    Returns ``reward_fraction`` (the agent's mean expected exploit reward over the
+    expert's) with ``reward_fraction_low``/``_high`` (95% interval), ``agreement``
+    (share of episodes where the agent's exploit is worth as much as the
+    expert's), ``divergent_agreement`` (the same on the ``divergent`` episodes,
+    if given), ``explore_coverage`` (share of episodes where exploration
+    intervened on every allowed variable), and the mean rewards.
+    """
+    _check_batch(batch)
+    iv = agent.config.intervention_value
+    if result is None:
+        result = rollout(agent, batch, noise_std=noise_std, seed=seed, device=device)
+    expert = expected_reward(batch.total_effects, batch.goal, batch.exploit_var, batch.exploit_sign, iv)
+    ratio, low, high = ratio_interval(result.reward, expert)
+    as_good = result.reward >= expert - 1e-6
+    metrics = {
+        "reward_fraction": ratio,
+        "reward_fraction_low": low,
+        "reward_fraction_high": high,
+        "agreement": float(as_good.mean()),
+        "explore_coverage": float(result.coverage(batch.allowed).mean()),
+        "agent_reward": float(result.reward.mean()),
+        "expert_reward": float(expert.mean()),
+        "episodes": int(len(expert)),
+    }
+    if divergent is not None:
+        divergent = np.asarray(divergent, bool)
+        if divergent.shape != expert.shape:
+            raise ValueError(f"divergent must be a boolean array with one entry per episode ({len(expert)}), "
+                             f"got shape {divergent.shape}.")
+        metrics["divergent_agreement"] = float(as_good[divergent].mean()) if divergent.any() else float("nan")
+        metrics["divergent_episodes"] = int(divergent.sum())
+    return metrics
+
+
+# ----------------------------------------------------------------------------------------------
+# Checkpoints
+# ----------------------------------------------------------------------------------------------
+
+def save_checkpoint(path: str | Path, agent, *, metadata: dict[str, Any] | None = None) -> Path:
+    """Save ``agent`` (its config and weights, as float32) to ``path`` and ``metadata`` to ``path.json``.
+
+    The JSON file beside the checkpoint holds the agent config plus whatever
+    ``metadata`` says (training config, seed, reached metrics, hardware).
+    """
+    import torch
+
+    _agents.check_agent(agent)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu", dtype=torch.float32).clone() for k, v in agent.state_dict().items()}
+    torch.save({"agent_config": agent.config.to_dict(), "state_dict": state}, path)
+    meta = {"agent_config": agent.config.to_dict(), **(metadata or {})}
+    path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_checkpoint(path: str | Path, *, device: Any = "cpu"):
+    """Load an agent saved by :func:`save_checkpoint`; returns ``(agent, metadata)`` (metadata may be empty)."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}; train one with "
+                                "`python -m causal_lessons.experiments.passive_agents train --config small`.")
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    agent = _agents.make_agent(_agents.AgentConfig.from_dict(saved["agent_config"]), seed=None)
+    agent.load_state_dict(saved["state_dict"])
+    agent.to(resolve_device(device))
+    agent.eval()
+    meta_path = path.with_suffix(path.suffix + ".json")
+    metadata = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    return agent, metadata
