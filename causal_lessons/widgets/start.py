@@ -1,0 +1,33 @@
+"""Lesson 00's self-check widget: a slider that sets do(X = x) in a two-variable model."""
+
+from __future__ import annotations
+
+from ..scm import LinearGaussianSCM
+
+__all__ = ["self_check_model", "update_self_check", "self_check_widget"]
+
+
+def self_check_model() -> LinearGaussianSCM:
+    """Y := 2 X + 1 + U_Y: the smallest model with an effect to see."""
+    return LinearGaussianSCM({("X", "Y"): 2.0}, noise_std=0.5, intercepts={"Y": 1.0})
+
+
+def update_self_check(x: float) -> str:
+    """The readout for the slider value ``x``: the exact E[Y | do(X = x)]."""
+    expected = self_check_model().do({"X": x}).mean()["Y"]
+    return f"E[Y | do(X = {x:+.1f})] = {expected:+.1f}"
+
+
+def self_check_widget(initial: float = 0.0):
+    """A slider and a readout; if the readout changes when you move the slider, widgets work."""
+    import ipywidgets as widgets
+
+    slider = widgets.FloatSlider(value=initial, min=-3.0, max=3.0, step=0.5, description="do(X = x)",
+                                 readout_format="+.1f")
+    readout = widgets.Label(value=update_self_check(initial))
+
+    def on_change(change):
+        readout.value = update_self_check(change["new"])
+
+    slider.observe(on_change, names="value")
+    return widgets.HBox([slider, readout])
