@@ -13,7 +13,12 @@ import pytest  # noqa: E402
 
 from causal_lessons import passive_logs as pl  # noqa: E402
 from causal_lessons.scm import LinearGaussianSCM  # noqa: E402
-from causal_lessons.widgets.passive_data import draw_log, passive_data_view, passive_data_widget  # noqa: E402
+from causal_lessons.widgets.passive_data import (  # noqa: E402
+    draw_accuracy_grid,
+    draw_log,
+    passive_data_view,
+    passive_data_widget,
+)
 
 SCM = LinearGaussianSCM({("X", "Y"): 0.8})
 
@@ -63,6 +68,18 @@ def test_draw_log_colours_rows_by_their_record():
     blind = draw_log(log.unmarked())
     assert len(blind.collections) == 1
     assert draw_log(log, x="Y", y="X").get_xlabel() == "Y"
+
+
+def test_draw_accuracy_grid_plots_each_size_and_learner():
+    grid = pl.accuracy_grid(SCM, [0.0, 0.05, 0.2], [50, 200], reps=5, seed=0)
+    axes = draw_accuracy_grid(grid)
+    assert len(axes[0].lines) == 2 * 2 + 1  # read and ignored per size, and the coin line
+    left = axes[0].lines[0]
+    assert list(left.get_xdata()) == [0.0, 0.05, 0.2]
+    # right panel: experiments = round(p * n), logs without experiments left out
+    assert list(axes[1].lines[0].get_xdata()) == [2.0, 10.0] and list(axes[1].lines[1].get_xdata()) == [10.0, 40.0]
+    with pytest.raises(TypeError, match="accuracy_grid"):
+        draw_accuracy_grid(grid[["p", "accuracy"]])
 
 
 def test_widget_sliders_drive_the_update_function():

@@ -16,9 +16,9 @@ from .. import passive_logs as pl
 from .._validate import check_known
 from ..plotting import COLORS, new_figure
 
-__all__ = ["draw_log", "PassiveDataSummary", "passive_data_view", "passive_data_widget"]
+__all__ = ["draw_log", "draw_accuracy_grid", "PassiveDataSummary", "passive_data_view", "passive_data_widget"]
 
-_RECORD_COLORS = [COLORS["vermillion"], COLORS["blue"], COLORS["green"], COLORS["purple"]]
+_RECORD_COLORS = [COLORS["blue"], COLORS["green"], COLORS["purple"], COLORS["vermillion"]]
 
 
 def draw_log(log: pl.PassiveLog, ax=None, *, x: str | None = None, y: str | None = None, title: str | None = None):
@@ -49,6 +49,41 @@ def draw_log(log: pl.PassiveLog, ax=None, *, x: str | None = None, y: str | None
     if title:
         ax.set_title(title)
     return ax
+
+
+def draw_accuracy_grid(grid, axes=None):
+    """Plot a table from :func:`passive_logs.accuracy_grid`: accuracy against ``p`` and against the number of experiments.
+
+    Left: one colour per log size, solid for the learner that reads the record,
+    dashed for the one that ignores it.  Right: the learner that reads the
+    record, against the number of experimental rows, ``round(p * n_rows)``
+    (logs without any experiment are left out of this panel).  Returns the axes.
+    """
+    import pandas as pd
+
+    if not isinstance(grid, pd.DataFrame) or not {"p", "n_rows", "marked", "accuracy"} <= set(grid.columns):
+        raise TypeError("grid must be the table returned by passive_logs.accuracy_grid.")
+    if axes is None:
+        _, axes = new_figure(2, width=9.0, height=3.4)
+    palette = [COLORS["orange"], COLORS["blue"], COLORS["green"], COLORS["purple"], COLORS["vermillion"]]
+    for k, n in enumerate(sorted(grid["n_rows"].unique())):
+        rows = grid[grid["n_rows"] == n].sort_values("p")
+        color = palette[k % len(palette)]
+        read, ignored = rows[rows["marked"]], rows[~rows["marked"]]
+        axes[0].plot(read["p"], read["accuracy"], "-o", color=color, ms=4, label=f"{n} rows")
+        axes[0].plot(ignored["p"], ignored["accuracy"], "--", color=color)
+        experiments = np.round(read["p"] * n)
+        keep = experiments > 0
+        axes[1].plot(experiments[keep], read["accuracy"][keep], "-o", color=color, ms=4, label=f"{n} rows")
+    axes[0].set_xscale("symlog", linthresh=0.01)
+    axes[0].set(xlabel="share of experiments p", ylabel="accuracy", ylim=(0.4, 1.03))
+    axes[0].text(0.0, 0.43, "dashed: record ignored", fontsize=8, color=COLORS["grey"])
+    axes[1].set_xscale("log")
+    axes[1].set(xlabel="number of experiments in the log", ylabel="accuracy", ylim=(0.4, 1.03))
+    for ax, where in zip(axes, ("center right", "lower right")):
+        ax.axhline(0.5, color=COLORS["grey"], lw=0.8)
+        ax.legend(loc=where, fontsize=8)
+    return axes
 
 
 @dataclass(frozen=True)
