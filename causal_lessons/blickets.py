@@ -188,6 +188,14 @@ def _lights_vector(n_objects: int, on: frozenset[str]) -> np.ndarray:
     return lights
 
 
+@lru_cache(maxsize=None)
+def _lights_matrix(n_objects: int) -> np.ndarray:
+    """1.0 where hypothesis (column) lights for test (row, in :func:`all_tests` order); cached, read-only."""
+    matrix = np.array([_lights_vector(n_objects, t) for t in _all_tests(n_objects, False)], dtype=float)
+    matrix.setflags(write=False)
+    return matrix
+
+
 def hypotheses(n_objects: int = 3) -> list[Hypothesis]:
     """Every world the learner considers: disjunctive with 1 or more blickets, conjunctive with 2 or more.
 
@@ -338,14 +346,18 @@ class BlicketLearner:
         self._membership = np.array([[obj in h.blickets for obj in self.objects] for h in self.hypotheses])
         self._log_likelihood = np.zeros(len(self.hypotheses))
         self.history: list[tuple[frozenset[str], bool]] = []
-        self.p_conjunctive_prior = 0.5
         self.set_prior(p_conjunctive)
 
     def set_prior(self, p_conjunctive: float) -> BlicketLearner:
         """Change the prior probability of the conjunctive rule (the evidence seen so far is kept)."""
-        self.p_conjunctive_prior = check_probability(p_conjunctive, "p_conjunctive")
-        if self.history:
-            self._normalised(self._log_likelihood)
+        p_conjunctive = check_probability(p_conjunctive, "p_conjunctive")
+        before = getattr(self, "p_conjunctive_prior", 0.5)
+        self.p_conjunctive_prior, self._cached_posterior = p_conjunctive, None
+        try:
+            self._normalised(self._log_likelihood)  # a prior of 0 or 1 may contradict what was seen
+        except ValueError:
+            self.p_conjunctive_prior = before
+            raise
         return self
 
     def copy(self) -> BlicketLearner:
@@ -380,8 +392,12 @@ class BlicketLearner:
 
     @property
     def posterior(self) -> np.ndarray:
-        """Posterior probability of each hypothesis given the tests seen so far."""
-        return self._normalised(self._log_likelihood)
+        """Posterior probability of each hypothesis given the tests seen so far (a read-only array)."""
+        if self._cached_posterior is None:
+            post = self._normalised(self._log_likelihood)
+            post.setflags(write=False)
+            self._cached_posterior = post
+        return self._cached_posterior
 
     def _lights(self, on: frozenset[str]) -> np.ndarray:
         return _lights_vector(len(self.objects), on)
@@ -400,6 +416,7 @@ class BlicketLearner:
             new = self._log_likelihood + np.log(p_lit if lit else 1.0 - p_lit)
         self._normalised(new)  # raises a clear error if nothing can explain the answers
         self._log_likelihood = new
+        self._cached_posterior = None
         self.history.append((on, bool(lit)))
         return self
 
@@ -426,9 +443,16 @@ class BlicketLearner:
         """
         return max(0.0, binary_entropy(self.p_lit(objects_on)) - binary_entropy(self.noise))
 
+    def _all_gains(self) -> np.ndarray:
+        """Expected information gain of every test of :func:`all_tests`, in that order (vectorised)."""
+        p = np.clip(_lights_matrix(len(self.objects)) @ self.posterior * (1.0 - 2.0 * self.noise) + self.noise, 0.0, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -(np.where(p > 0, p * np.log2(p), 0.0) + np.where(p < 1, (1 - p) * np.log2(1 - p), 0.0))
+        return np.maximum(entropy - binary_entropy(self.noise), 0.0) + 0.0  # + 0.0 turns -0.0 into 0.0
+
     def information_gains(self) -> dict[str, float]:
         """Expected information gain of every possible test, by test label."""
-        return {label_test(t): self.expected_information_gain(t) for t in all_tests(len(self.objects))}
+        return {label_test(t): float(g) for t, g in zip(all_tests(len(self.objects)), self._all_gains())}
 
     def entropy(self) -> float:
         """Entropy (bits) of the belief over hypotheses: 0 when the learner is sure."""
@@ -481,7 +505,7 @@ def most_informative_tests(learner: BlicketLearner, *, tol: float = 1e-9) -> lis
     """The tests with the largest expected information gain (several when they tie), in :func:`all_tests` order."""
     learner = _check_learner(learner)
     tests = all_tests(len(learner.objects))
-    gains = np.array([learner.expected_information_gain(t) for t in tests])
+    gains = learner._all_gains()
     return [t for t, g in zip(tests, gains) if g >= gains.max() - tol]
 
 

@@ -228,6 +228,7 @@ def test_information_gain_is_the_mutual_information(history, noise, test):
         mask = after > 0
         gain += p_answer * float((after[mask] * np.log2(after[mask] / post[mask])).sum())
     assert learner.expected_information_gain(test) == pytest.approx(gain, abs=1e-9)
+    assert learner.information_gains()[label_test(test)] == pytest.approx(gain, abs=1e-9)
 
 
 def test_first_information_gains_are_exact():
