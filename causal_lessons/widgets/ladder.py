@@ -46,7 +46,9 @@ def confounding_widget(initial: float = 1.0):
     slider = widgets.FloatSlider(value=initial, min=-2.0, max=2.0, step=0.1, description="Z→X weight",
                                  continuous_update=False, readout_format=".1f")
     readout = widgets.Label()
+    readout.add_class("cl-readout")
     out = widgets.Output()
+    out.add_class("cl-output")
 
     def redraw(change=None):
         with out:

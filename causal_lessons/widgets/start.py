@@ -25,6 +25,7 @@ def self_check_widget(initial: float = 0.0):
     slider = widgets.FloatSlider(value=initial, min=-3.0, max=3.0, step=0.5, description="do(X = x)",
                                  readout_format="+.1f")
     readout = widgets.Label(value=update_self_check(initial))
+    readout.add_class("cl-readout")
 
     def on_change(change):
         readout.value = update_self_check(change["new"])
