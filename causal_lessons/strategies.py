@@ -400,15 +400,24 @@ def estimate_statistics(total_effects: np.ndarray, goal: np.ndarray, noise_std: 
     return to_goal, sds
 
 
+#: Where, in standard deviations around |mean_j|, extra quadrature panels start.
+_BREAKS = np.array([-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0])
+
+
 def choice_probabilities(means: np.ndarray, sds: np.ndarray, candidates: np.ndarray, *,
-                         panels: int = 16, nodes: int = 16) -> np.ndarray:
+                         panels: int = 16, nodes: int = 8, needed: np.ndarray | None = None) -> np.ndarray:
     """P(the largest |estimate| among the candidates is variable i, with sign s), for independent Gaussians.
 
     ``means``, ``sds``, ``candidates``: (B, n).  Returns (B, n, 2): [..., 0] for a
     positive estimate (sign +1), [..., 1] for a negative one.  Each probability is a
     one-dimensional integral, P(E_i = s x and |E_j| < x for every other candidate j),
-    over x >= 0, computed by composite Gauss-Legendre quadrature on +-10 standard
-    deviations around the estimate's mean.  The probabilities sum to 1 per episode.
+    over x >= 0, computed by composite Gauss-Legendre quadrature (``nodes`` points
+    per panel) on +-10 standard deviations around the estimate's mean, cut into
+    ``panels`` equal panels and again near every other estimate's |mean|.
+    Choices whose probability is provably below 1e-15 (the other estimates are
+    almost surely larger in size) are set to 0 without integrating.  The
+    probabilities sum to 1 per episode.  ``needed`` (a (B, n) mask within the
+    candidates) computes only those variables' probabilities and leaves the others 0.
     """
     from scipy.special import ndtr
 
@@ -418,30 +427,48 @@ def choice_probabilities(means: np.ndarray, sds: np.ndarray, candidates: np.ndar
     if np.any(sds[cand] <= 0):
         raise ValueError("every candidate's estimate needs a positive standard deviation.")
     b, n = means.shape
-    gl_x, gl_w = np.polynomial.legendre.leggauss(nodes)
+    sd = np.where(cand, sds, 1.0)
+    sign = np.array([1.0, -1.0])
+    centre = sign * means[..., None]                                          # (B, n, 2)
+    lo = np.clip(centre - 10 * sd[..., None], 0.0, None)
+    hi = np.clip(centre + 10 * sd[..., None], 0.0, None)
+
+    def below(x, rows):
+        """P(|E_j| < x) for every j of the episodes ``rows``; x: (..., P) -> (..., n, P)."""
+        m, s = means[rows][..., None], sd[rows][..., None]
+        return ndtr((x[..., None, :] - m) / s) - ndtr((-x[..., None, :] - m) / s)
+
+    # the probability of (i, s) is at most the chance that every other candidate is below hi
+    others = cand[:, None, :] & ~np.eye(n, dtype=bool)[None]                 # (B, i, j)
+    rows_all = np.arange(b)
+    top = below(hi.reshape(b, 2 * n), rows_all).transpose(0, 2, 1).reshape(b, n, 2, n)   # [b, i, s, j] at hi[b, i, s]
+    bound = np.where(others[:, :, None, :], top, 1.0).prod(axis=-1)
+    alive = (cand if needed is None else cand & np.asarray(needed, dtype=bool))[..., None]
+    alive = alive & (hi > lo) & (bound > 1e-15)
     out = np.zeros((b, n, 2))
-    safe_sd = np.where(cand, sds, 1.0)
-    for side, sign in enumerate((1.0, -1.0)):
-        centre = sign * means
-        lo = np.clip(centre - 10 * safe_sd, 0.0, None)
-        hi = np.clip(centre + 10 * safe_sd, 0.0, None)
-        edges = lo[..., None] + (hi - lo)[..., None] * np.linspace(0.0, 1.0, panels + 1)
-        half = (edges[..., 1:] - edges[..., :-1]) / 2                          # (B, n, panels)
-        x = ((edges[..., :-1] + half)[..., None] + half[..., None] * gl_x).reshape(b, n, -1)
-        w = (half[..., None] * gl_w).reshape(b, n, -1)
-        z = (sign * x - means[..., None]) / safe_sd[..., None]
-        integrand = w * np.exp(-0.5 * z**2) / (math.sqrt(2 * math.pi) * safe_sd[..., None])
-        for j in range(n):
-            mj, sj = means[:, j, None, None], safe_sd[:, j, None, None]
-            below = ndtr((x - mj) / sj) - ndtr((-x - mj) / sj)                 # P(|E_j| < x)
-            use = cand[:, j, None, None] & (np.arange(n) != j)[None, :, None]
-            integrand = integrand * np.where(use, below, 1.0)
-        out[..., side] = np.where(cand, integrand.sum(axis=-1), 0.0)
+    rows, var, side = np.nonzero(alive)
+    if rows.size == 0:
+        return out
+    gl_x, gl_w = np.polynomial.legendre.leggauss(nodes)
+    a, z = lo[rows, var, side], hi[rows, var, side]
+    # panel edges: evenly spaced, plus extra ones where another estimate's |E_j| < x switches on,
+    # so that a sharp step (a small sd_j) is integrated as accurately as a broad one
+    steps = np.abs(means[rows])[:, :, None] + sd[rows][:, :, None] * _BREAKS
+    edges = np.concatenate([a[:, None] + (z - a)[:, None] * np.linspace(0.0, 1.0, panels + 1),
+                            np.clip(steps.reshape(len(rows), -1), a[:, None], z[:, None])], axis=1)
+    edges.sort(axis=1)
+    half = (edges[:, 1:] - edges[:, :-1]) / 2
+    x = ((edges[:, :-1] + half)[..., None] + half[..., None] * gl_x).reshape(len(rows), -1)
+    w = (half[..., None] * gl_w).reshape(len(rows), -1)
+    s_i, m_i = sd[rows, var][:, None], means[rows, var][:, None]
+    density = np.exp(-0.5 * ((sign[side][:, None] * x - m_i) / s_i) ** 2) / (math.sqrt(2 * math.pi) * s_i)
+    product = np.where(others[rows, var][..., None], below(x, rows), 1.0).prod(axis=1)
+    out[rows, var, side] = (w * density * product).sum(axis=1)
     return out
 
 
 def expert_values(batch=None, *, total_effects=None, goal=None, allowed=None, noise_std: float | None = None,
-                  intervention_value: float | None = None, chunk: int = 2000) -> np.ndarray:
+                  intervention_value: float | None = None, chunk: int = 256) -> np.ndarray:
     """The noisy expert's exact expected exploit reward in every episode of a batch, shape (B,).
 
     The expert's estimates are independent Gaussians (:func:`estimate_statistics`);
@@ -457,7 +484,9 @@ def expert_values(batch=None, *, total_effects=None, goal=None, allowed=None, no
     for start in range(0, len(g), chunk):
         part = slice(start, start + chunk)
         means, sds = estimate_statistics(t[part], g[part], sigma, value)
-        probs = choice_probabilities(means, sds, _candidates(a[part], g[part]))
+        cand = _candidates(a[part], g[part])
+        # a choice with no effect on the goal is worth 0 whatever its probability: skip computing it
+        probs = choice_probabilities(means, sds, cand, needed=cand & (means != 0))
         result[part] = (value * means * (probs[..., 0] - probs[..., 1])).sum(axis=1)
     return result
 
