@@ -564,14 +564,28 @@ def _expert_labels(start: np.ndarray, tokens: np.ndarray, modulus: int) -> Count
     return CountingData(starts, position, last, (starts + position) % modulus)
 
 
-def counting_demonstrations(sequences: int, *, length: int = 40, modulus: int = 10, seed: Any = None) -> CountingData:
-    """The expert's sequences ``start, start+1, start+2, ...`` (mod ``modulus``), from random starts."""
+def counting_demonstrations(sequences: int, *, length: int = 40, modulus: int = 10, slips: float = 0.0,
+                            seed: Any = None) -> CountingData:
+    """The expert's sequences ``start, start+1, start+2, ...`` (mod ``modulus``), from random starts.
+
+    With ``slips > 0`` the demonstrator sometimes slips: in that share of the
+    contexts the digit written last is a random wrong one, and the next digit
+    is still the right one (the demonstrator recovers at once).  Such noisy
+    demonstrations show states off the path, as DART's noise injection does.
+    """
     sequences = check_count(sequences, "sequences")
     length = check_count(length, "length")
     modulus = check_int(modulus, "modulus", minimum=2)
-    start = _rng(seed).integers(0, modulus, sequences)
+    slips = check_probability(slips, "slips")
+    rng = _rng(seed)
+    start = rng.integers(0, modulus, sequences)
     tokens = (start[:, None] + np.arange(1, length + 1)[None, :]) % modulus
-    return _expert_labels(start, tokens, modulus)
+    data = _expert_labels(start, tokens, modulus)
+    if slips > 0:
+        slipped = rng.random(len(data)) < slips
+        wrong = (data.last + rng.integers(1, modulus, len(data))) % modulus
+        data = CountingData(data.start, data.position, np.where(slipped, wrong, data.last), data.target)
+    return data
 
 
 class CountingModel:
@@ -736,7 +750,7 @@ def reliance_on_last_digit(model: CountingModel) -> dict[str, float]:
 
 
 def plot_position_errors(curves: dict[str, np.ndarray], predictions: dict[str, np.ndarray] | None = None, ax=None):
-    """Error rate against position: measured ``curves`` as lines, chain ``predictions`` as dashed lines.
+    """Error rate against position: measured ``curves`` as coloured lines, chain ``predictions`` in black, dashed.
 
     Both map a label to an array of rates for positions ``1..length``.  Returns the axes.
     """
@@ -752,8 +766,8 @@ def plot_position_errors(curves: dict[str, np.ndarray], predictions: dict[str, n
         ax.plot(np.arange(1, len(rates) + 1), rates, color=palette[i % len(palette)], lw=1.8, label=label)
     for i, (label, rates) in enumerate((predictions or {}).items()):
         rates = np.asarray(rates, dtype=float)
-        ax.plot(np.arange(1, len(rates) + 1), rates, color=palette[i % len(palette)], lw=1.2, ls="--",
-                label=label)
+        ax.plot(np.arange(1, len(rates) + 1), rates, color=COLORS["analytic"], lw=1.2, ls=("--", ":")[i % 2],
+                label=label, zorder=3)
     ax.set_ylim(0, 1)
     ax.set_xlabel("position in the sequence")
     ax.set_ylabel("share of wrong digits")

@@ -190,6 +190,10 @@ def test_counting_demonstrations():
     assert d.off_path_fraction() == 0.0
     both = d + d
     assert len(both) == 24
+    noisy = im.counting_demonstrations(200, length=10, slips=0.3, seed=0)
+    assert np.array_equal(noisy.target, (noisy.start + noisy.position) % 10)  # the next digit is still right
+    assert noisy.off_path_fraction() == pytest.approx(0.3, abs=0.03)
+    assert noisy.last.min() >= 0 and noisy.last.max() <= 9
 
 
 def test_bc_counting_model_slips_at_epsilon_and_follows_its_last_digit(counting):
@@ -254,6 +258,7 @@ CASES = [
     ("reading 2", lambda: im.TabularPolicy().action_name(True, 2), ValueError, ["reading must be at most 1"]),
     ("horizons as a number", lambda: im.compare_costs(0.01, 100), TypeError, ["horizons must be a non-empty list"]),
     ("counting sequences zero", lambda: im.counting_demonstrations(0), ValueError, ["sequences"]),
+    ("slips above 1", lambda: im.counting_demonstrations(3, slips=1.5), ValueError, ["slips must be at most 1"]),
     ("modulus 1", lambda: im.counting_demonstrations(3, modulus=1), ValueError, ["modulus must be at least 2"]),
     ("model epsilon 0.7", lambda: im.CountingModel(epsilon=0.7), ValueError, ["epsilon must be below 0.5"]),
     ("fit on a list", lambda: im.CountingModel(length=3).fit([1, 2]), TypeError, ["data must be CountingData"]),

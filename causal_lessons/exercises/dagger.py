@@ -103,13 +103,13 @@ def check_more_demonstrations(answer: Any, task: im.FoggyRidge, *, horizon: int,
 
 
 #: The choices for :func:`check_reliance`.
-RELIANCE_OPTIONS = ("the last digit", "the start and the position")
+RELIANCE_OPTIONS = ("last digit", "start and position")
 
 
 def check_reliance(answer: Any, model: im.CountingModel) -> Feedback:
     """Exercise: which input does this counting model follow when they disagree?"""
     shares = im.reliance_on_last_digit(model)
-    expected = RELIANCE_OPTIONS[0] if shares["last digit"] >= shares["start and position"] else RELIANCE_OPTIONS[1]
+    expected = max(RELIANCE_OPTIONS, key=lambda option: shares[option])
     return check_choice(
         answer, expected, RELIANCE_OPTIONS,
         praise=f"given a wrong last digit, the model continues from it in {shares['last digit']:.0%} of the "
