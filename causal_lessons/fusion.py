@@ -44,6 +44,7 @@ treatment (:func:`fusion_scm`, :func:`simulate_estimators`,
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -73,7 +74,10 @@ __all__ = [
     "learn_cpdag",
     "pdag_differences",
     "random_linear_scm",
+    "weakest_partial_correlation",
+    "fisher_z_threshold",
     # exact analysis
+    "count_labelled_dags",
     "dag_index",
     "consistent_dags",
     "experiment_results",
@@ -242,6 +246,46 @@ def random_linear_scm(n: int = 5, *, density: float = 0.5, seed: int | None = No
     return LinearGaussianSCM(edges, noise_std=1.0, variables=sorted(dag.nodes))
 
 
+def weakest_partial_correlation(scm: LinearGaussianSCM) -> float:
+    """The smallest |partial correlation| of two adjacent variables, over every edge and every conditioning set.
+
+    Exact, from the model's covariance.  PC removes an edge when one of its tests
+    finds independence; a true edge whose partial correlation is tiny given some
+    set looks independent at any realistic sample size ("near-unfaithfulness").
+    """
+    if not isinstance(scm, LinearGaussianSCM):
+        raise TypeError(f"scm must be a LinearGaussianSCM, got {type(scm).__name__}.")
+    if not scm.edges:
+        raise ValueError("scm has no edges, so there is no adjacent pair to measure.")
+    cov = scm.covariance()
+    weakest = 1.0
+    for u, v in sorted(scm.edges):
+        others = [x for x in scm.variables if x not in (u, v)]
+        for size in range(len(others) + 1):
+            for given in itertools.combinations(others, size):
+                names = [u, v, *given]
+                precision = np.linalg.inv(cov.loc[names, names].to_numpy())
+                r = -precision[0, 1] / math.sqrt(precision[0, 0] * precision[1, 1])
+                weakest = min(weakest, abs(r))
+    return float(weakest)
+
+
+def fisher_z_threshold(samples: int, significance_level: float = 0.01, conditioning: int = 0) -> float:
+    """The smallest |partial correlation| that Fisher's z test calls a dependence, at this sample size.
+
+    The test rejects independence when ``sqrt(samples - conditioning - 3) |atanh(r)|``
+    exceeds the normal quantile ``z(1 - significance_level / 2)``.
+    """
+    from scipy.stats import norm
+
+    samples = check_int(samples, "samples", minimum=5)
+    conditioning = check_int(conditioning, "conditioning", minimum=0)
+    if samples - conditioning - 3 < 1:
+        raise ValueError(f"samples must exceed conditioning + 3, got samples={samples}, conditioning={conditioning}.")
+    level = check_real(significance_level, "significance_level", minimum=0.0, maximum=1.0, strict_minimum=True)
+    return float(np.tanh(norm.ppf(1 - level / 2) / math.sqrt(samples - conditioning - 3)))
+
+
 # ==============================================================================================
 # 2. Exact small-n analysis: how many experiments does each strategy need?
 # ==============================================================================================
@@ -253,6 +297,23 @@ STRATEGIES = {
     "greedy": "each experiment settles the most pairs of variables in the worst case (Hauser & Bühlmann's "
               "OptSingle idea: with observational data, the most edges oriented)",
 }
+
+
+def count_labelled_dags(n: int) -> int:
+    """The number of DAGs on ``n`` labelled nodes, by Robinson's (1973) recurrence (no enumeration needed).
+
+    ``a(n) = sum_{k=1..n} (-1)^(k+1) C(n, k) 2^(k (n - k)) a(n - k)``, ``a(0) = 1``: choose
+    the k nodes with no parents, let each send edges to any of the others.
+
+    >>> [count_labelled_dags(n) for n in range(1, 7)]
+    [1, 3, 25, 543, 29281, 3781503]
+    """
+    n = check_int(n, "n", minimum=0)
+    counts = [1]
+    for m in range(1, n + 1):
+        counts.append(sum((-1) ** (k + 1) * math.comb(m, k) * 2 ** (k * (m - k)) * counts[m - k]
+                          for k in range(1, m + 1)))
+    return counts[n]
 
 
 def _check_names(dag: nx.DiGraph, n: int) -> None:
@@ -402,9 +463,13 @@ class _Planner:
         self.memo: dict[bytes, tuple[int, int]] = {}
 
     def split(self, S: np.ndarray, x: int) -> list[np.ndarray]:
+        """The groups of S that do(x) tells apart (each stays sorted)."""
         labels = self.results[x][S]
-        values, inverse = np.unique(labels, return_inverse=True)
-        return [S[inverse == v] for v in range(len(values))]
+        order = np.argsort(labels, kind="stable")
+        ordered = labels[order]
+        bounds = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), len(S)]
+        members = S[order]
+        return [members[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
     def settled(self, P: np.ndarray) -> int:
         rows = self.pairs[P]
@@ -416,6 +481,10 @@ class _Planner:
             return 0, -1
         key = S.tobytes()
         if key in self.memo:
+            return self.memo[key]
+        if len(S) == 2:  # every strategy takes the first experiment that tells the two apart
+            x = next(x for x in range(self.n) if self.results[x][S[0]] != self.results[x][S[1]])
+            self.memo[key] = (1 if self.strategy == "minimax" else 2, x)
             return self.memo[key]
         options = []
         for x in range(self.n):
@@ -449,8 +518,14 @@ class _Planner:
 
 
 @lru_cache(maxsize=None)
+def _planner(n: int, strategy: str) -> _Planner:
+    # The value of a candidate set does not depend on how it was reached, so both starting points share one memo.
+    return _Planner(n, strategy)
+
+
+@lru_cache(maxsize=None)
 def _analysis_cached(n: int, observational: bool, strategy: str) -> ExperimentAnalysis:
-    planner = _Planner(n, strategy)
+    planner = _planner(n, strategy)
     K = len(graphs.all_dags(n))
     starts = graphs.markov_equivalence_classes(n) if observational else [np.arange(K)]
     experiments = np.zeros(K, dtype=np.int64)
