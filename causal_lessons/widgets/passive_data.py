@@ -158,7 +158,11 @@ def passive_data_widget(scm, *, p: float = 0.05, n_rows: int = 200, reps: int = 
     n_slider = w.IntSlider(value=n_rows, min=20, max=2000, step=10, description="rows in the log",
                            continuous_update=False, style={"description_width": "initial"})
     text = w.HTML()
+    text.add_class("cl-readout")
+    text.add_class("passive-data-readout")
     out = w.Output()
+    out.add_class("cl-output")
+    out.add_class("passive-data-output")
 
     def redraw(_=None):
         summary, fig = passive_data_view(scm, p_slider.value, n_slider.value, reps=reps, seed=seed)
