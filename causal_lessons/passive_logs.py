@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -81,7 +81,6 @@ class PassiveLog:
     values: np.ndarray
     setter: np.ndarray
     marked: bool = True
-    _true_setter: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
         values = np.array(self.values, dtype=float)
@@ -123,8 +122,7 @@ class PassiveLog:
 
     def unmarked(self) -> PassiveLog:
         """The same numbers with the record of what was done erased: every row reads as an observation."""
-        truth = self.setter if self._true_setter is None else self._true_setter
-        return PassiveLog(self.variables, self.values, np.full(self.n_rows, -1), marked=False, _true_setter=truth)
+        return PassiveLog(self.variables, self.values, np.full(self.n_rows, -1), marked=False)
 
     def to_frame(self):
         """The log as a table (pandas), with a ``record`` column: ``observed`` or ``set X``."""
