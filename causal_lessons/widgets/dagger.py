@@ -103,7 +103,11 @@ def dagger_widget(*, epsilon: float = 0.01, horizon: int = 100, measured: bool =
     t_slider = w.IntSlider(value=horizon, min=10, max=300, step=10, description="T (horizon)",
                            continuous_update=False, style={"description_width": "initial"})
     text = w.HTML()
+    text.add_class("cl-readout")
+    text.add_class("dagger-readout")
     out = w.Output()
+    out.add_class("cl-output")
+    out.add_class("dagger-output")
 
     def redraw(_=None):
         summary, fig = error_accumulation_view(eps_slider.value, t_slider.value, measured=measured,
