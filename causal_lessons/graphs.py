@@ -36,6 +36,7 @@ __all__ = [
     "dag_to_adjacency",
     "markov_equivalence_classes",
     "mec_labels",
+    "equivalence_keys",
     "v_structures",
     "cpdag",
     "undirected_edges",
@@ -247,8 +248,9 @@ def dag_to_adjacency(graph: nx.DiGraph, names: Sequence[str] | None = None) -> n
     return adj
 
 
-def _equivalence_keys(adj: np.ndarray) -> np.ndarray:
-    """Rows that are equal exactly when the DAGs are Markov equivalent (same skeleton and v-structures)."""
+def equivalence_keys(adj: np.ndarray) -> np.ndarray:
+    """For a batch of adjacency matrices (k, n, n): boolean rows that are equal exactly when the DAGs
+    are Markov equivalent (same skeleton and same v-structures)."""
     adj = np.asarray(adj, dtype=bool)
     n = adj.shape[-1]
     skel = adj | np.swapaxes(adj, -1, -2)
@@ -262,7 +264,7 @@ def _equivalence_keys(adj: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _mec_labels_cached(n: int) -> np.ndarray:
-    keys = _equivalence_keys(all_dags(n))
+    keys = equivalence_keys(all_dags(n))
     _, labels = np.unique(np.packbits(keys, axis=1), axis=0, return_inverse=True)
     labels = labels.reshape(-1)
     # renumber classes in order of first appearance, for reproducible ids

@@ -553,11 +553,11 @@ def interventional_class(truth: Any, experiments: Iterable[str] = (), *,
         experiments = [experiments]
     experiments = sorted({check_known(e, variables, "experiments") for e in experiments})
     adj = np.array([graphs.dag_to_adjacency(g, variables) for g in dags + [target]])
-    keys = [graphs._equivalence_keys(adj)]
+    keys = [graphs.equivalence_keys(adj)]
     for e in experiments:
         cut = adj.copy()
         cut[:, :, list(variables).index(e)] = False
-        keys.append(graphs._equivalence_keys(cut))
+        keys.append(graphs.equivalence_keys(cut))
     keys = np.concatenate(keys, axis=1)
     same = np.all(keys[:-1] == keys[-1], axis=1)
     return [g for g, s in zip(dags, same) if s]
