@@ -55,6 +55,9 @@ __all__ = [
     "as_strategy",
     "EpisodeResult",
     "run_episode",
+    "expert_estimates",
+    "sample_slopes",
+    "episode_table",
     "estimate_statistics",
     "choice_probabilities",
     "expert_values",
@@ -67,6 +70,8 @@ __all__ = [
     "divergent_mask",
     "failure_reason",
     "mean_interval",
+    "reward_table",
+    "random_values",
     "dasgupta_quiz",
 ]
 
@@ -91,6 +96,41 @@ def _candidates(allowed: np.ndarray, goal: np.ndarray) -> np.ndarray:
 # ==================================================================================================
 # Strategies
 # ==================================================================================================
+
+def expert_estimates(explore_actions, explore_values, goal, intervention_value: float) -> np.ndarray:
+    """(B, n) estimated effect of each variable on the goal: the goal's value after do(X_i = v), divided by v.
+
+    NaN for a variable nobody experimented on (the last experiment counts if there were several).
+    """
+    actions = np.asarray(explore_actions, dtype=np.int64)
+    values = np.asarray(explore_values, dtype=float)
+    goal = np.asarray(goal, dtype=np.int64)
+    b, k = actions.shape
+    rows = np.arange(b)
+    estimate = np.full((b, values.shape[2]), np.nan)
+    goal_values = values[rows, :, goal] / intervention_value            # (B, K)
+    for step in range(k):
+        hit = actions[:, step] >= 0
+        estimate[rows[hit], actions[hit, step]] = goal_values[hit, step]
+    return estimate
+
+
+def sample_slopes(explore_actions, explore_values, goal) -> np.ndarray:
+    """(B, n) least-squares slope of the goal on each variable alone, from the observation steps only.
+
+    0 where a variable did not vary (fewer than two observations).
+    """
+    actions = np.asarray(explore_actions, dtype=np.int64)
+    values = np.asarray(explore_values, dtype=float)
+    goal = np.asarray(goal, dtype=np.int64)
+    rows = np.arange(values.shape[0])
+    seen = (actions == OBSERVE)[:, :, None]
+    count = np.maximum(seen.sum(axis=1), 1)
+    centred = np.where(seen, values - (values * seen).sum(axis=1, keepdims=True) / count[:, None], 0.0)
+    y = centred[rows, :, goal][:, :, None]
+    var_x = (centred**2).sum(axis=1)
+    return np.divide((centred * y).sum(axis=1), var_x, out=np.zeros_like(var_x), where=var_x > 1e-12)
+
 
 class Strategy:
     """The common surface of the strategies (see the module docstring).
@@ -179,17 +219,9 @@ class ExpertStrategy(Strategy):
         return actions
 
     def choose(self, explore_actions, explore_values, goal, allowed, intervention_value, rng):
-        actions = np.asarray(explore_actions, dtype=np.int64)
-        values = np.asarray(explore_values, dtype=float)
         goal = np.asarray(goal, dtype=np.int64)
-        b, k = actions.shape
-        n = values.shape[2]
-        rows = np.arange(b)
-        estimate = np.full((b, n), np.nan)
-        goal_values = values[rows, :, goal] / intervention_value            # (B, K)
-        for step in range(k):
-            hit = actions[:, step] >= 0
-            estimate[rows[hit], actions[hit, step]] = goal_values[hit, step]
+        rows = np.arange(len(goal))
+        estimate = expert_estimates(explore_actions, explore_values, goal, intervention_value)
         cand = _candidates(allowed, goal) & ~np.isnan(estimate)
         if not cand.any(axis=1).all():
             raise ValueError("the expert has not experimented on any variable it may exploit.")
@@ -215,16 +247,9 @@ class AssociationalStrategy(Strategy):
         return np.full((np.asarray(allowed).shape[0], n_explore), OBSERVE, dtype=np.int64)
 
     def choose(self, explore_actions, explore_values, goal, allowed, intervention_value, rng):
-        actions = np.asarray(explore_actions, dtype=np.int64)
-        values = np.asarray(explore_values, dtype=float)
         goal = np.asarray(goal, dtype=np.int64)
-        rows = np.arange(values.shape[0])
-        seen = (actions == OBSERVE)[:, :, None]                                # use the observations only
-        count = np.maximum(seen.sum(axis=1), 1)
-        centred = np.where(seen, values - (values * seen).sum(axis=1, keepdims=True) / count[:, None], 0.0)
-        y = centred[rows, :, goal][:, :, None]
-        var_x = (centred**2).sum(axis=1)
-        slope = np.divide((centred * y).sum(axis=1), var_x, out=np.zeros_like(var_x), where=var_x > 1e-12)
+        rows = np.arange(len(goal))
+        slope = sample_slopes(explore_actions, explore_values, goal)
         cand = _candidates(allowed, goal)
         var = np.where(cand, np.abs(slope), -1.0).argmax(axis=1)
         sign = np.where(slope[rows, var] >= 0, 1, -1)
@@ -582,6 +607,7 @@ class ExactChoices:
     assoc_value: np.ndarray       # expected reward of the associational choice (ties: see ``ties``)
     slopes: np.ndarray            # (B, n) population slopes of the goal on each variable
     divergent: np.ndarray         # assoc_value < causal_value: the associational choice is worse
+    assoc_ties: np.ndarray        # how many variables tie for the largest |slope| (1: a unique choice)
 
 
 def exact_choices(batch=None, *, total_effects=None, goal=None, allowed=None, intervention_value: float | None = None,
@@ -604,15 +630,15 @@ def exact_choices(batch=None, *, total_effects=None, goal=None, allowed=None, in
     c_value = value * np.abs(effect[rows, c_var])
     slope = population_slopes(t, g)
     a_var, a_sign = _argmax_choice(np.abs(slope), slope, cand)
+    top = np.where(cand, np.abs(slope), -np.inf)
+    tied = cand & np.isclose(top, top.max(axis=1, keepdims=True), rtol=1e-9, atol=1e-12)
     if ties == "first":
         a_value = value * a_sign * effect[rows, a_var]
     else:
-        top = np.where(cand, np.abs(slope), -np.inf)
-        tied = cand & np.isclose(top, top.max(axis=1, keepdims=True), rtol=1e-9, atol=1e-12)
         worth = value * np.where(slope >= 0, 1, -1) * effect
         a_value = (worth * tied).sum(axis=1) / tied.sum(axis=1)
     divergent = a_value < c_value - 1e-9
-    return ExactChoices(c_var, c_sign, c_value, a_var, a_sign, a_value, slope, divergent)
+    return ExactChoices(c_var, c_sign, c_value, a_var, a_sign, a_value, slope, divergent, tied.sum(axis=1))
 
 
 def divergent_mask(batch=None, **arrays) -> np.ndarray:
@@ -634,6 +660,78 @@ def failure_reason(total_effects: np.ndarray, goal: int, variable: int) -> str:
     if variable == goal:
         raise ValueError("variable must differ from the goal.")
     return "reverse causation" if abs(t[goal, variable]) > 1e-9 else "confounding"
+
+
+def episode_table(expert: Any, associational: Any, index: int):
+    """One episode seen by both strategies: a pandas DataFrame with a row per variable other than the goal.
+
+    Columns: the true total effect on the goal, the expert's estimate (from its
+    experiment), the slope in the associational strategy's observations, the
+    population slope (infinite observational data), and whether the goal causes
+    the variable (reverse causation).  ``expert`` and ``associational`` are batches of
+    the same episodes (the same seed).
+    """
+    import pandas as pd
+
+    i = check_int(index, "index", minimum=0, maximum=len(expert) - 1)
+    if len(associational) != len(expert) or not np.array_equal(expert.weights[i], associational.weights[i]) \
+            or expert.goal[i] != associational.goal[i]:
+        raise ValueError("expert and associational must be batches of the same episodes (generated with one seed).")
+    g = int(expert.goal[i])
+    sl = slice(i, i + 1)
+    rows = [j for j in range(expert.n_vars) if j != g]
+    est = expert_estimates(expert.explore_actions[sl], expert.explore_values[sl], expert.goal[sl],
+                           expert.intervention_value)[0]
+    sample = sample_slopes(associational.explore_actions[sl], associational.explore_values[sl],
+                           associational.goal[sl])[0]
+    population = population_slopes(expert.total_effects[sl], expert.goal[sl])[0]
+    table = pd.DataFrame({
+        "total effect on goal": expert.total_effects[i, rows, g].astype(float),
+        "expert's estimate": est[rows],
+        "slope, 5 observations" if associational.n_explore == 5 else f"slope, {associational.n_explore} observations":
+            sample[rows],
+        "slope, infinite data": population[rows],
+        "goal causes it": np.abs(expert.total_effects[i, g, rows]) > 1e-9,
+    }, index=pd.Index([expert.names[j] for j in rows], name=f"goal {expert.names[g]}"))
+    return table
+
+
+def random_values(batch=None, *, total_effects=None, goal=None, allowed=None,
+                  intervention_value: float | None = None) -> np.ndarray:
+    """The random strategy's exact expected exploit reward per episode: the mean over its equally likely
+    choices (every allowed non-goal variable, each sign) of sign * v * T[variable, goal].
+
+    With both signs equally likely this is 0 in every episode.
+    """
+    t, g, a = _arrays(batch, total_effects, goal, allowed)
+    value = check_positive(batch.intervention_value if intervention_value is None and batch is not None
+                           else (5.0 if intervention_value is None else intervention_value), "intervention_value")
+    cand = _candidates(a, g)
+    effect = t[np.arange(len(g)), :, g]
+    worth = np.stack([value * effect, -value * effect], axis=-1)      # (B, n, 2): each variable, each sign
+    return (worth * cand[..., None]).sum(axis=(1, 2)) / (2 * cand.sum(axis=1))
+
+
+def reward_table(rewards, divergent, *, digits: int = 2):
+    """Mean reward and 95% interval of each strategy, over all episodes and over the divergent ones.
+
+    ``rewards``: a dict {row name: (B,) rewards}; ``divergent``: (B,) mask.
+    Returns a pandas DataFrame of text cells such as "4.85 [4.78, 4.92]".
+    """
+    import pandas as pd
+
+    mask = np.asarray(divergent, dtype=bool)
+    if not hasattr(rewards, "items") or not rewards:
+        raise TypeError("rewards must be a dict {strategy name: rewards per episode}.")
+    cells = {}
+    for name, values in rewards.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != mask.shape:
+            raise ValueError(f"rewards[{name!r}] has {values.size} values but divergent has {mask.size}.")
+        cells[name] = [f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+                       for m, lo, hi in (mean_interval(values), mean_interval(values, mask))]
+    return pd.DataFrame.from_dict(cells, orient="index",
+                                  columns=[f"all {mask.size} episodes", f"divergent ({int(mask.sum())})"])
 
 
 def mean_interval(values, mask=None) -> tuple[float, float, float]:
