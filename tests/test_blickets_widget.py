@@ -97,6 +97,7 @@ def test_widget_places_objects_and_updates_the_beliefs():
     widget = blicket_detector_widget("A", "disjunctive")
     toggles, restart, new_world, reveal, status = _controls(widget)
     assert set(toggles) == {"A", "B", "C"}
+    assert "cl-readout" in status._dom_classes and "cl-output" in widget.children[3]._dom_classes
     assert "Nothing tested yet" in status.value
     toggles["A"].value = True  # place A: a test
     assert "On the detector: A; it is LIT." in status.value

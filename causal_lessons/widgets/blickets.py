@@ -159,7 +159,9 @@ def blicket_detector_widget(blickets: Any = None, rule: str | None = None, *, p_
     new_world = widgets.Button(description="New hidden world")
     reveal = widgets.Checkbox(description="Reveal the hidden world", value=False, indent=False)
     status = widgets.HTML()
+    status.add_class("cl-readout")
     out = widgets.Output()
+    out.add_class("cl-output")
 
     def redraw(*_):
         state = detector_update(tests, blickets=world["blickets"], rule=world["rule"],

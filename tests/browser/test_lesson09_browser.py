@@ -9,18 +9,21 @@ def test_lesson09_runs_and_placing_an_object_updates_the_beliefs(run_notebook):
     page = run_notebook("09_children_and_blicket_detectors.ipynb")
     widget = page.locator(".blicket-widget").first
     widget.scroll_into_view_if_needed()
-    readout = widget.locator(".blicket-readout").first
-    image = widget.locator(".blicket-output img").first
+    readout = widget.locator(".cl-readout").first
+    image = widget.locator(".cl-output img").first
     page.wait_for_function("e => e.textContent.includes('Nothing tested yet')", arg=readout.element_handle())
     before_image = image.get_attribute("src")
-    assert "Tests so far: 0." in readout.inner_text()
+    assert "Tests so far: 0." in readout.text_content()
 
     widget.get_by_role("button", name="A", exact=True).click()  # place object A on the detector: one test
     page.wait_for_function("e => e.textContent.includes('On the detector: A;')", arg=readout.element_handle())
-    text = readout.inner_text()
+    text = readout.text_content()
     assert "Tests so far: 1." in text
     assert "11 hypotheses still possible" not in text  # one answer always rules some hypotheses out
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    # the Output widget may replace its <img>: look the image up again at every poll
+    page.wait_for_function(
+        "old => { const img = document.querySelector('.blicket-widget .cl-output img');"
+        " return img !== null && img.getAttribute('src') !== old; }", arg=before_image)
 
     widget.get_by_role("button", name="Start again", exact=True).click()
     page.wait_for_function("e => e.textContent.includes('Nothing tested yet')", arg=readout.element_handle())
