@@ -357,3 +357,70 @@ def test_dasgupta_quiz_does_not_depend_on_the_noise_scale():
         S.dasgupta_quiz(n_vars=6)
     with pytest.raises(ValueError, match="ties must be"):
         S.dasgupta_quiz(ties="last")
+
+
+# ----------------------------------------------------------------------------- lesson helpers
+def test_expert_estimates_and_sample_slopes():
+    batch = generate_episodes(50, seed=6)
+    est = S.expert_estimates(batch.explore_actions, batch.explore_values, batch.goal, 5.0)
+    rows = np.arange(50)
+    for b in range(0, 50, 7):
+        for k, a in enumerate(batch.explore_actions[b]):
+            assert est[b, a] == pytest.approx(batch.explore_values[b, k, batch.goal[b]] / 5.0)
+    assert np.abs(est - batch.total_effects[rows, :, batch.goal]).max() < 0.2
+    partial = S.expert_estimates(np.array([[2, -1]]), np.ones((1, 2, 3)), np.array([0]), 5.0)
+    assert np.isnan(partial[0, [0, 1]]).all() and partial[0, 2] == 0.2
+    assoc = generate_episodes(50, seed=6, strategy="associational")
+    slopes = S.sample_slopes(assoc.explore_actions, assoc.explore_values, assoc.goal)
+    x = assoc.explore_values[3].astype(float)
+    g = assoc.goal[3]
+    for j in range(5):
+        assert slopes[3, j] == pytest.approx(np.polyfit(x[:, j], x[:, g], 1)[0], rel=1e-6)
+    assert slopes[3, g] == pytest.approx(1.0)
+
+
+def test_exact_choices_count_ties():
+    batch = generate_episodes(500, seed=8)
+    exact = S.exact_choices(batch)
+    assert (exact.assoc_ties >= 1).all() and (exact.assoc_ties > 1).any()
+    rows = np.arange(500)
+    cand = batch.allowed.copy()
+    cand[rows, batch.goal] = False
+    top = np.where(cand, np.abs(exact.slopes), -1).max(axis=1)
+    expected = (cand & np.isclose(np.abs(exact.slopes), top[:, None])).sum(axis=1)
+    np.testing.assert_array_equal(exact.assoc_ties, expected)
+
+
+def test_episode_table():
+    expert = generate_episodes(100, seed=0)
+    assoc = generate_episodes(100, seed=0, strategy="associational")
+    table = S.episode_table(expert, assoc, 26)
+    goal = expert.names[expert.goal[26]]
+    assert table.index.name == f"goal {goal}" and goal not in table.index and len(table) == 4
+    scm = expert.scm(26)
+    for v in table.index:
+        assert table.loc[v, "total effect on goal"] == pytest.approx(scm.total_effect(v, goal))
+        assert table.loc[v, "slope, infinite data"] == pytest.approx(scm.observational_slope(v, goal))
+        assert table.loc[v, "goal causes it"] == (abs(scm.total_effect(goal, v)) > 0)
+    assert list(table.columns) == ["total effect on goal", "expert's estimate", "slope, 5 observations",
+                                   "slope, infinite data", "goal causes it"]
+    with pytest.raises(ValueError, match="batches of the same episodes"):
+        S.episode_table(expert, generate_episodes(100, seed=1, strategy="associational"), 26)
+
+
+def test_reward_table_and_random_values():
+    batch = generate_episodes(400, seed=3, strategy="random")
+    exact = S.random_values(batch)
+    assert np.allclose(exact, 0.0), "each sign is as likely as the other"
+    uneven = S.random_values(total_effects=batch.total_effects[:5], goal=batch.goal[:5], allowed=batch.allowed[:5],
+                             intervention_value=2.0)
+    assert uneven.shape == (5,)
+    mask = np.arange(400) < 100
+    table = S.reward_table({"random": batch.reward, "zeros": np.zeros(400) + np.arange(400) % 2}, mask)
+    assert list(table.columns) == ["all 400 episodes", "divergent (100)"]
+    m, lo, hi = S.mean_interval(batch.reward)
+    assert table.loc["random", "all 400 episodes"] == f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+    with pytest.raises(ValueError, match="has 3 values but divergent has 400"):
+        S.reward_table({"short": np.ones(3)}, mask)
+    with pytest.raises(TypeError, match="rewards must be a dict"):
+        S.reward_table([1, 2], mask)
