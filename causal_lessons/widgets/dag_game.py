@@ -183,7 +183,7 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
     names = first["names"]
     game = {"seed": seed, "moves": []}
 
-    explore = {v: widgets.Button(description=f"do({v} = +5)", layout=widgets.Layout(width="92px")) for v in names}
+    explore = {v: widgets.Button(description=f"do({v} = +5)", layout=widgets.Layout(width="104px")) for v in names}
     observe = widgets.Button(description="observe", layout=widgets.Layout(width="80px"))
     target = widgets.Dropdown(options=names, description="exploit", layout=widgets.Layout(width="150px"))
     plus = widgets.Button(description="exploit +5", layout=widgets.Layout(width="92px"))
