@@ -1,0 +1,121 @@
+"""Links that open the course for a class: on Binder, and on a JupyterHub through nbgitpuller.
+
+    python tools/links.py OWNER/NAME
+    python tools/links.py OWNER/NAME --branch student --hub https://hub.example.edu
+    python tools/links.py OWNER/NAME --path notebooks/03_experiment_then_exploit.ipynb --hub https://hub.example.edu
+
+* **Binder** builds the repository's environment (``binder/``, ``environment.yml``) and opens
+  the notebook in JupyterLab; nothing to install.  ``--branch`` defaults to ``HEAD``, the
+  repository's default branch.
+* **nbgitpuller** (installed on the hub by its administrator) clones the repository into each
+  student's home folder on the first click, pulls updates on later clicks without overwriting
+  the student's changes, and opens the notebook in JupyterLab.  The notebook path in the link
+  starts with the folder nbgitpuller clones into, which is the repository's name.
+
+See docs/teaching.md for how to run a class with either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from urllib.parse import quote, urlencode, urlsplit
+
+DEFAULT_PATH = "notebooks/00_start_here.ipynb"
+BINDER = "https://mybinder.org"
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?"
+
+
+def parse_repository(repository: str) -> tuple[str, str]:
+    """``"OWNER/NAME"`` (or ``https://github.com/OWNER/NAME``, with or without ``.git``) -> ``(OWNER, NAME)``."""
+    if not isinstance(repository, str):
+        raise TypeError(f"repository must be a string like 'OWNER/NAME', got {repository!r} "
+                        f"({type(repository).__name__}).")
+    text = repository.strip()
+    text = re.sub(r"^(https?://)?(www\.)?github\.com/", "", text)
+    text = re.sub(r"(\.git)?/?$", "", text)
+    match = re.fullmatch(rf"({_NAME})/({_NAME})", text)
+    if not match:
+        raise ValueError(f"repository must look like 'OWNER/NAME' (a GitHub repository, e.g. "
+                         f"'causal-lessons/causal-lessons'), got {repository!r}.")
+    return match.group(1), match.group(2)
+
+
+def _check_branch(branch: str) -> str:
+    if not isinstance(branch, str) or not branch.strip():
+        raise ValueError(f"branch must be a branch or tag name such as 'main', got {branch!r}.")
+    if re.search(r"\s|\.\.|[~^:?*\[\\]", branch) or branch.startswith(("-", "/")) or branch.endswith(("/", ".lock")):
+        raise ValueError(f"branch: {branch!r} is not a valid git branch name (no spaces, '..', '~', '^', ':', "
+                         f"'?', '*', '[' or backslash).")
+    return branch
+
+
+def _check_path(path: str) -> str:
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(f"path must be the notebook's path inside the repository, e.g. {DEFAULT_PATH!r}, "
+                         f"got {path!r}.")
+    parts = path.split("/")
+    if path.startswith("/") or ".." in parts or "\\" in path:
+        raise ValueError(f"path must be relative to the repository's top folder, with '/' between folders and "
+                         f"no '..', e.g. {DEFAULT_PATH!r}; got {path!r}.")
+    return path
+
+
+def _check_hub(hub: str) -> str:
+    if not isinstance(hub, str):
+        raise TypeError(f"hub must be the JupyterHub's address as a string, got {hub!r} ({type(hub).__name__}).")
+    parts = urlsplit(hub.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"hub must be the JupyterHub's address, such as 'https://hub.example.edu' "
+                         f"(http or https, no '?...'), got {hub!r}.")
+    base = hub.strip().rstrip("/")
+    # people often copy the address of the hub's own pages: https://hub.example.edu/hub/home
+    base = re.sub(r"/hub(/(home|login|spawn))?$", "", base)
+    return base
+
+
+def binder_url(repository: str, branch: str = "HEAD", path: str = DEFAULT_PATH, *, binder: str = BINDER) -> str:
+    """The mybinder.org link that builds ``repository`` at ``branch`` and opens ``path`` in JupyterLab.
+
+    >>> binder_url("causal-lessons/causal-lessons")
+    'https://mybinder.org/v2/gh/causal-lessons/causal-lessons/HEAD?urlpath=lab/tree/notebooks/00_start_here.ipynb'
+    """
+    owner, name = parse_repository(repository)
+    branch, path = _check_branch(branch), _check_path(path)
+    return f"{_check_hub(binder)}/v2/gh/{owner}/{name}/{quote(branch, safe='')}?urlpath=lab/tree/{quote(path)}"
+
+
+def nbgitpuller_url(repository: str, hub: str, branch: str = "main", path: str = DEFAULT_PATH) -> str:
+    """The JupyterHub link that clones (or updates) ``repository`` at ``branch`` with nbgitpuller
+    and opens ``path`` in JupyterLab.
+
+    >>> nbgitpuller_url("causal-lessons/causal-lessons", "https://hub.example.edu")  # doctest: +NORMALIZE_WHITESPACE
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fcausal-lessons%2Fcausal-lessons&urlpath=lab%2Ftree%2Fcausal-lessons%2Fnotebooks%2F00_start_here.ipynb&branch=main'
+    """
+    owner, name = parse_repository(repository)
+    branch, path, base = _check_branch(branch), _check_path(path), _check_hub(hub)
+    query = urlencode({"repo": f"https://github.com/{owner}/{name}", "urlpath": f"lab/tree/{name}/{path}",
+                       "branch": branch}, quote_via=quote, safe="")
+    return f"{base}/hub/user-redirect/git-pull?{query}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("repository", help="the GitHub repository, OWNER/NAME")
+    parser.add_argument("--branch", help="branch to open (default: HEAD on Binder, main on a JupyterHub)")
+    parser.add_argument("--path", default=DEFAULT_PATH, help=f"notebook to open (default: {DEFAULT_PATH})")
+    parser.add_argument("--hub", help="your JupyterHub's address, e.g. https://hub.example.edu")
+    args = parser.parse_args(argv)
+    try:
+        print("Binder:    ", binder_url(args.repository, args.branch or "HEAD", args.path))
+        if args.hub:
+            print("JupyterHub:", nbgitpuller_url(args.repository, args.hub, args.branch or "main", args.path))
+        else:
+            print("JupyterHub: pass --hub https://your.hub.address for the nbgitpuller link")
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
