@@ -386,3 +386,9 @@ def test_episode_scm_equality_and_errors():
     assert a.variables == ["A", "B", "C"] and a.edges == {("A", "C"): 1.0}
     with pytest.raises(ValueError, match="an \\(n, n\\) matrix"):
         E.episode_scm(np.zeros((2, 2)), ["A", "B", "C"])
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(E).failed == 0
