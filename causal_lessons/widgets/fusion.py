@@ -41,13 +41,17 @@ def estimators_widget(trial_size: int = 100, confounding: float = 1.0):
 
     low, high, step = TRIAL_SIZES
     size_slider = widgets.IntSlider(value=trial_size, min=low, max=high, step=step, description="trial size",
-                                    continuous_update=False)
+                                    continuous_update=False, style={"description_width": "initial"})
     low, high, step = CONFOUNDING_RANGE
     confounding_slider = widgets.FloatSlider(value=confounding, min=low, max=high, step=step,
                                              description="confounding", continuous_update=False,
-                                             readout_format=".1f")
+                                             readout_format=".1f", style={"description_width": "initial"})
     readout = widgets.Label()
+    readout.add_class("cl-readout")
+    readout.add_class("fusion-readout")
     out = widgets.Output()
+    out.add_class("cl-output")
+    out.add_class("fusion-output")
 
     def redraw(change=None):
         with out:
@@ -60,4 +64,6 @@ def estimators_widget(trial_size: int = 100, confounding: float = 1.0):
     size_slider.observe(redraw, names="value")
     confounding_slider.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([size_slider, confounding_slider]), readout, out])
+    box = widgets.VBox([widgets.HBox([size_slider, confounding_slider]), readout, out])
+    box.add_class("fusion-widget")
+    return box
