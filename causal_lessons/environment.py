@@ -334,8 +334,10 @@ def sample_tasks(
     goal = np.zeros(n_episodes, dtype=np.int64)
     todo = np.arange(n_episodes)
     drawn = accepted = 0
+    constrained = test_links or (heldout_mode == "strict" and len(pairs) > 0)
     while todo.size:
-        m = todo.size
+        # with constraints, draw at least 256 candidates a round (the first ones that pass are kept)
+        m = max(todo.size, 256) if constrained else todo.size
         w_new = _draw_dags(rng, m, n, values)
         if not test_links and heldout_mode == "direct" and len(pairs):
             w_new[:, pairs[:, 0], pairs[:, 1]] = 0.0
@@ -358,13 +360,15 @@ def sample_tasks(
             ok &= (best[:, None] > np.where(rivals, effect, -np.inf) + 1e-9).all(axis=1)
         elif heldout_mode == "strict" and len(pairs):
             ok = (np.abs(total_new[:, pairs[:, 0], pairs[:, 1]]) < 1e-9).all(axis=1)
-        keep = todo[ok]
-        w[keep], total[keep], allowed[keep], goal[keep] = w_new[ok], total_new[ok], allowed_new[ok], goal_new[ok]
-        if test_links or (heldout_mode == "strict" and len(pairs)):
+        passed = np.flatnonzero(ok)[:todo.size]
+        keep = todo[:passed.size]
+        w[keep], total[keep], allowed[keep], goal[keep] = (w_new[passed], total_new[passed], allowed_new[passed],
+                                                           goal_new[passed])
+        if constrained:
             total[keep] = np.where(np.abs(total[keep]) < 1e-12, 0.0, total[keep])
         drawn += m
         accepted += int(ok.sum())
-        todo = todo[~ok]
+        todo = todo[passed.size:]
         if todo.size and accepted == 0 and drawn >= _GIVE_UP_AFTER:
             raise ValueError(
                 f"none of {drawn:,} random DAGs met the constraints (heldout_links={heldout_links!r}, "

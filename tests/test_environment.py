@@ -392,3 +392,26 @@ def test_docstring_examples():
     import doctest
 
     assert doctest.testmod(E).failed == 0
+
+
+def test_env_test_links_and_heldout_links():
+    env = CausalDAGEnv(heldout_links=[("A", "E")], test_links=True)
+    for seed in range(20):
+        _, info = env.reset(seed=seed)
+        scm = info["scm"]
+        assert info["goal"] == "E"
+        others = [abs(scm.total_effect(v, "E")) for v in "BCD"]
+        assert abs(scm.total_effect("A", "E")) > max(others)
+    strict = CausalDAGEnv(heldout_links=[("A", "E")])
+    for seed in range(20):
+        _, info = strict.reset(seed=seed)
+        assert info["scm"].total_effect("A", "E") == 0
+
+
+def test_impossible_constraints_fail_fast_in_the_env():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="none of .* random DAGs met the constraints"):
+        CausalDAGEnv(weights=(0.0,), heldout_links=[("A", "B")], test_links=True)
+    assert time.perf_counter() - start < 5
