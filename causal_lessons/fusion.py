@@ -426,6 +426,7 @@ class ExperimentAnalysis:
 
     @property
     def n_dags(self) -> int:
+        """The number of labelled DAGs analysed (all of them, for this n)."""
         return len(self.experiments)
 
     @property

@@ -3,8 +3,11 @@ chooser of experiments, and the fused effect estimators."""
 
 from __future__ import annotations
 
+import doctest
 import itertools
 import math
+import subprocess
+import sys
 import warnings
 from fractions import Fraction
 
@@ -482,3 +485,15 @@ def test_fisher_z_threshold_is_where_the_test_changes_its_mind():
         data = pd.DataFrame({"X": x, "Y": y})
         assert FisherZ(data)("X", "Y", [], significance_level=0.01) == independent
     assert math.isclose(F.fisher_z_threshold(10000), 0.02576, abs_tol=1e-4)
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(F, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 6 and result.failed == 0
+
+
+def test_importing_fusion_does_not_load_pgmpy():
+    code = "import sys, causal_lessons.fusion, causal_lessons.widgets.fusion, causal_lessons.exercises.fusion; " \
+           "print('pgmpy' in sys.modules or 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
