@@ -444,6 +444,11 @@ class SCM:
     def interventions(self) -> dict[str, float]:
         return dict(self._fixed)
 
+    @property
+    def mechanisms(self) -> dict[str, Mechanism]:
+        """A copy of the mechanisms by variable, as given (``do`` does not change them)."""
+        return dict(self._mechanisms)
+
     def __repr__(self) -> str:
         edges = ", ".join(f"{u}->{v}" for u, v in sorted(self._graph.edges))
         extra = f", do={self._fixed}" if self._fixed else ""

@@ -1,0 +1,80 @@
+"""Lesson 10's checkers: the reference answer passes; wrong answers get a hint that does not give it away."""
+
+from __future__ import annotations
+
+import pytest
+
+from causal_lessons import generalization as gen
+from causal_lessons.exercises.generalization import (
+    OPERATION_QUESTIONS,
+    OPERATIONS,
+    check_ab_estimate,
+    check_crossover_shift,
+    check_operations,
+    check_transported_effect,
+)
+
+
+@pytest.fixture(scope="module")
+def log():
+    return gen.run_ab_test(gen.shop_scm(0.5), n=1000, seed=11)
+
+
+def _forms(x: float) -> list[str]:
+    return [f"{x:.1f}", f"{x:.2f}", f"{x:.3f}", f"{x:.2g}", f"{x:.3g}"]
+
+
+def _hides(message: str, x: float) -> bool:
+    return not any(form in message for form in _forms(x))
+
+
+def test_ab_estimate(log):
+    treated, control = log[log["T"] == 1]["Y"], log[log["T"] == 0]["Y"]
+    effect = treated.mean() - control.mean()
+    se = (treated.var() / len(treated) + control.var() / len(control)) ** 0.5
+    assert check_ab_estimate(log, effect, se).correct
+    # a population standard deviation (ddof 0) is close enough
+    se0 = (treated.var(ddof=0) / len(treated) + control.var(ddof=0) / len(control)) ** 0.5
+    assert check_ab_estimate(log, effect, se0).correct
+    wrong = check_ab_estimate(log, effect + 0.2, se)
+    assert not wrong.correct and wrong.message.startswith("effect:") and _hides(wrong.message, effect)
+    wrong_se = check_ab_estimate(log, effect, treated.std() / len(treated) ** 0.5)
+    assert not wrong_se.correct and wrong_se.message.startswith("std_error:") and _hides(wrong_se.message, se)
+    assert "no answer yet" in repr(check_ab_estimate(log, ..., se))
+    assert "single number" in repr(check_ab_estimate(log, "big", se))
+
+
+def test_transported_effect(log):
+    strata = gen.effects_by_stratum(log, "M")
+    shares = {0: 0.1, 1: 0.9}
+    right = 0.1 * strata.loc[0, "effect"] + 0.9 * strata.loc[1, "effect"]
+    assert check_transported_effect(strata, shares, right).correct
+    wrong = check_transported_effect(strata, shares, right + 0.3)
+    assert not wrong.correct and "TARGET" in wrong.message and _hides(wrong.message, right)
+    own_mix = float((strata["share"] * strata["effect"]).sum())
+    told = check_transported_effect(strata, shares, own_mix)
+    assert not told.correct and "experiment's own mix" in told.message and _hides(told.message, right)
+
+
+def test_crossover_shift():
+    source = gen.hospital_scm(marker_noise=1.0)
+    causal = gen.population_least_squares(source, "Severity", ["Exposure"])
+    both = gen.population_least_squares(source, "Severity", ["Exposure", "Marker"])
+    right = (gen.risk(causal, source) - gen.risk(both, source)) ** 0.5 / both.weight("Marker")
+    assert check_crossover_shift(source, right).correct
+    wrong = check_crossover_shift(source, 1.1 * right)
+    assert not wrong.correct and "solve for d" in wrong.message and _hides(wrong.message, right)
+
+
+def test_operations():
+    right = dict(OPERATION_QUESTIONS)
+    assert set(right.values()) == set(OPERATIONS)
+    assert check_operations(right).correct
+    first = next(iter(right))
+    one_off = dict(right, **{first: "counterfactual"})
+    reply = check_operations(one_off)
+    assert not reply.correct and "1 of 5" in reply.message and repr(right[first]) not in reply.message
+    assert "should be one of" in check_operations(dict(right, **{first: "magic"})).message
+    assert "have no operation yet" in check_operations({first: right[first]}).message
+    assert "no answer yet" in check_operations(...).message
+    assert "dict" in check_operations(["A/B test"]).message
