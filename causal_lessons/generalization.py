@@ -368,20 +368,22 @@ def plot_effects(estimates: Mapping[str, EffectEstimate | float], ax=None, *, ti
 # Part 2: distribution shift
 # ==================================================================================================
 
-def hospital_scm(*, exposure_mean: float = 0.0, marker_offset: float = 0.0, marker_weight: float = 2.0,
-                 marker_noise: float = 0.5) -> LinearGaussianSCM:
+def hospital_scm(*, exposure_mean: float = 0.0, severity_offset: float = 0.0, marker_offset: float = 0.0,
+                 marker_weight: float = 2.0, marker_noise: float = 0.5) -> LinearGaussianSCM:
     """``Exposure -> Severity -> Marker``, linear and Gaussian.
 
-    ``Exposure := exposure_mean + U_E``; ``Severity := Exposure + U_S``;
+    ``Exposure := exposure_mean + U_E``; ``Severity := severity_offset + Exposure + U_S``;
     ``Marker := marker_offset + marker_weight * Severity + U_M``, with unit noise for
     Exposure and Severity and ``marker_noise`` for the marker.  A hospital is one
-    choice of these numbers: another population (``exposure_mean``), another assay
-    (``marker_offset``, ``marker_weight``, ``marker_noise``).
+    choice of these numbers: another population (``exposure_mean``), another form of
+    the disease (``severity_offset``), another assay (``marker_offset``,
+    ``marker_weight``, ``marker_noise``).
     """
     return LinearGaussianSCM(
         {("Exposure", "Severity"): 1.0, ("Severity", "Marker"): check_real(marker_weight, "marker_weight")},
         noise_std={"Exposure": 1.0, "Severity": 1.0, "Marker": check_positive(marker_noise, "marker_noise")},
         intercepts={"Exposure": check_real(exposure_mean, "exposure_mean"),
+                    "Severity": check_real(severity_offset, "severity_offset"),
                     "Marker": check_real(marker_offset, "marker_offset")},
         variables=["Exposure", "Severity", "Marker"],
     )

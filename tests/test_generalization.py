@@ -216,10 +216,11 @@ def test_shop_errors_speak_to_a_student(call, error, words):
 # ------------------------------------------------------------------------------------------------ shift
 
 def test_hospital_model():
-    h = gen.hospital_scm(exposure_mean=1.0, marker_offset=2.0, marker_weight=3.0, marker_noise=0.25)
+    h = gen.hospital_scm(exposure_mean=1.0, severity_offset=0.5, marker_offset=2.0, marker_weight=3.0,
+                         marker_noise=0.25)
     assert h.variables == ["Exposure", "Severity", "Marker"]
     assert h.edges == {("Exposure", "Severity"): 1.0, ("Severity", "Marker"): 3.0}
-    assert h.mean().to_dict() == pytest.approx({"Exposure": 1.0, "Severity": 1.0, "Marker": 5.0})
+    assert h.mean().to_dict() == pytest.approx({"Exposure": 1.0, "Severity": 1.5, "Marker": 6.5})
     assert h.noise_std == {"Exposure": 1.0, "Severity": 1.0, "Marker": 0.25}
 
 
@@ -272,9 +273,14 @@ def test_causal_predictor_survives_both_kinds_of_shift_and_covariate_shift_spare
     table = gen.risk_table({"causal": causal, "both": both},
                            {"source": source, "assay": gen.hospital_scm(marker_offset=3.0),
                             "weaker assay": gen.hospital_scm(marker_weight=1.0),
-                            "population": gen.hospital_scm(exposure_mean=2.0)})
+                            "population": gen.hospital_scm(exposure_mean=2.0),
+                            "disease": gen.hospital_scm(severity_offset=1.0)})
     assert list(table.columns) == ["causal", "both"] and list(table.index)[0] == "source"
-    assert table["causal"].to_numpy() == pytest.approx(np.ones(4))
+    assert table["causal"].iloc[:4].to_numpy() == pytest.approx(np.ones(4))
+    # a change in the target's own mechanism hurts the causal predictor; the marker, an effect of the target,
+    # follows the change, so the all-features predictor hardly notices it
+    assert table.loc["disease", "causal"] == pytest.approx(2.0)
+    assert table.loc["disease", "both"] == pytest.approx(1 / 17 + (1 / 17) ** 2)
     assert table.loc["population", "both"] == pytest.approx(table.loc["source", "both"])
     assert table.loc["assay", "both"] > 2 and table.loc["weaker assay", "both"] > table.loc["source", "both"]
 
