@@ -177,6 +177,9 @@ def open_and_run(page, lab: Lab, notebook: str, *, timeout_s: float = 240) -> No
 
 
 def screenshot(page, name: str) -> Path:
+    # let a widget's last redraw finish (an Output is empty while its figure is being replaced)
+    wait_for_idle_kernel(page)
+    page.wait_for_timeout(300)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
