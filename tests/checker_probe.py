@@ -139,7 +139,8 @@ def printed_forms(value) -> list[str]:
         return [value] if len(value.strip()) > 2 else [repr(value), f'"{value}"']
     if isinstance(value, dict):
         entries = [f"{k!r}: {v!r}" for k, v in value.items()] + [f"{k}: {v}" for k, v in value.items()]
-        return [repr(value), str(dict(sorted(value.items(), key=repr)))] + entries
+        in_order = [", ".join(str(v) for v in value.values())] if len(value) > 1 else []
+        return [repr(value), str(dict(sorted(value.items(), key=repr)))] + entries + in_order
     if isinstance(value, (list, tuple)):
         return [repr(tuple(value)), repr(list(value)), "(" + ", ".join(str(v) for v in value) + ")"]
     if isinstance(value, (set, frozenset)):

@@ -91,3 +91,40 @@ def test_readme_section_points_to_the_guide_and_commands():
     section = readme.split("## Teaching with this course", 1)[1].split("\n## ", 1)[0]
     for needle in ("docs/teaching.md", "make student", "tools/links.py", "--nbgrader"):
         assert needle in section, f"README's 'Teaching with this course' should mention {needle}"
+
+
+# ---------------------------------------------------------------- the guide's answers are the lessons' answers
+
+@pytest.fixture(scope="module")
+def student_run_folder(tmp_path_factory):
+    from student_copies import write_student_copies
+
+    folder = tmp_path_factory.mktemp("guide-run")
+    write_student_copies(LESSONS, folder)
+    return folder
+
+
+def _answer_items(section: str, count: int) -> list[str]:
+    paragraph = section.split("**Exercise answer", 1)[1].split("\n\n", 1)[0]
+    paragraph = " ".join(paragraph.replace("−", "-").replace('"', "'").split())
+    if count == 1:
+        return [paragraph]
+    parts = re.split(r"\((\d+)\)", paragraph)
+    items = {int(number): text for number, text in zip(parts[1::2], parts[2::2])}
+    return [items.get(k, "") for k in range(1, count + 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_the_guides_exercise_answers_are_the_reference_solutions(path, student_run_folder):
+    """Each numbered answer in the guide shows the value the lesson's reference solution computes."""
+    from test_student_copies import _executed, _probe_records, _reveals
+
+    records = _probe_records(_executed(path, student_run_folder))  # shared with test_student_copies: run once
+    items = _answer_items(_section(path.name[:2]) or "", len(records))
+    for k, (record, item) in enumerate(zip(records, items), start=1):
+        assert not record["error"], record["error"]
+        forms = [f for name in record["names"] for f in record["forms"][name]]
+        assert any(_reveals(item, form.replace('"', "'")) for form in forms), \
+            f"lesson {path.name[:2]}, exercise {k}: the guide's answer {item.strip()[:120]!r} does not show the " \
+            f"reference solution's value (one of {forms[:6]})"
