@@ -171,6 +171,17 @@ def test_simulate_policies_compares_the_same_units():
     assert mobile_gain == pytest.approx(3.5 * 0.3, abs=0.03)
 
 
+def test_policies_share_their_simulated_visitors():
+    # every policy sees the same visitors: same M and the same basket noise, whatever T's mechanism draws
+    shop = gen.shop_scm()
+    noise = []
+    for rule in gen.ASSIGNMENTS:
+        data = gen.change_mechanism(shop, "T", gen.assignment(rule)).sample(1000, seed=9)
+        noise.append(data["Y"] - (gen.BASKET + gen.MOBILE_BASKET * data["M"] + data["T"] * (0.5 + 3.0 * data["M"])))
+        assert data["M"].equals(shop.sample(1000, seed=9)["M"])
+    assert all(np.allclose(n, noise[0], rtol=0, atol=1e-12) for n in noise)
+
+
 def test_plot_effects_draws_intervals_and_truths():
     est = gen.difference_in_means(_table())
     ax = gen.plot_effects({"estimate": est, "truth": 2.0}, title="t")
