@@ -395,3 +395,8 @@ def test_checkers_do_not_reveal_the_answer_when_given_a_wrong_one(path, student_
                     problems.append(f"{said}: the message shows the right answer {form!r}: {trial['message'][:300]!r}")
                     break
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_make_student_runs_this_tool_into_build_student():
+    recipe = re.search(r"^student:.*\n\t(.*)$", (TESTS.parent / "Makefile").read_text(), flags=re.M)
+    assert recipe and recipe.group(1).endswith("tools/student_copies.py --out build/student")
