@@ -87,6 +87,11 @@ def lab():
     settings = workdir / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # attach and render every cell: with the default windowing ('contentVisibility') the browser skips cells
+    # outside the viewport, and Playwright's inner_text() of a widget's readout there reads '' (flaky tests)
+    tracker = workdir / "jupyterlab_settings_dir" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     token = uuid.uuid4().hex
     port = _free_port()
