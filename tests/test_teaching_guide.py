@@ -128,3 +128,10 @@ def test_the_guides_exercise_answers_are_the_reference_solutions(path, student_r
         assert any(_reveals(item, form.replace('"', "'")) for form in forms), \
             f"lesson {path.name[:2]}, exercise {k}: the guide's answer {item.strip()[:120]!r} does not show the " \
             f"reference solution's value (one of {forms[:6]})"
+
+
+def test_the_guides_nbgrader_config_line_is_the_tools():
+    from student_copies import nbgrader_config_text
+
+    line = next(l for l in nbgrader_config_text().splitlines() if l.startswith("c.ClearSolutions.code_stub"))
+    assert line in _guide(), "docs/teaching.md should show the same ClearSolutions.code_stub as the tool writes"
