@@ -40,6 +40,7 @@ __all__ = [
     "bc_loss",
     "train",
     "rollout",
+    "rollout_tokens",
     "expected_reward",
     "ratio_interval",
     "evaluate",
@@ -176,7 +177,7 @@ def _batch_tensors(batch: Any, agent, device) -> dict[str, Any]:
 
     cfg = agent.config
     tokens = _agents.episode_tokens(batch.allowed, batch.explore_actions, batch.explore_values, batch.goal,
-                                    layout=agent.layout, intervention_value=cfg.intervention_value)
+                                    layout=agent.layout)
     out = {"tokens": torch.from_numpy(tokens).to(device)}
     for key, value in episode_targets(batch, cfg.n_vars).items():
         out[key] = torch.from_numpy(value).to(device)
@@ -255,7 +256,8 @@ def train(
     device = resolve_device(device)
     agent.to(device)
     torch.manual_seed(seed)
-    optimiser = torch.optim.AdamW(agent.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    # the fused implementation does the whole update in one kernel: ~4x cheaper for a small model on a CPU
+    optimiser = torch.optim.AdamW(agent.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
     def lr_at(step: int) -> float:
         if step < config.warmup:
@@ -283,7 +285,7 @@ def train(
         loss, explore, exploit = bc_loss(agent, tensors, explore_weight=config.explore_weight)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(agent.parameters(), config.grad_clip)
+        torch.nn.utils.clip_grad_norm_(agent.parameters(), config.grad_clip, foreach=True)
         optimiser.step()
         scheduler.step()
         history.episodes_seen += len(tensors["tokens"])
@@ -355,7 +357,8 @@ def expected_reward(total_effects: np.ndarray, goal: np.ndarray, var: np.ndarray
 
 
 def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: float | None = None,
-            seed: int | None = 0, device: Any = "cpu", chunk: int = 4096) -> RolloutResult:
+            seed: int | None = 0, device: Any = "cpu", chunk: int = 4096, interventions: bool = True
+            ) -> RolloutResult:
     """Let ``agent`` play the episodes of ``batch`` actively, greedily (its most likely action each time).
 
     Only the hidden DAGs (``weights``), the allowed sets, the number of steps
@@ -365,7 +368,9 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
     then its exploit.  An exploration action on a variable that is not allowed
     is refused (recorded as "observe").  An exploit that is not allowed, or on
     the goal itself, or a pointer at an "observe" step, is no intervention:
-    its expected reward is 0.
+    its expected reward is 0.  With ``interventions=False`` the environment
+    refuses every exploration intervention (the agent may only watch), which
+    shows what "being able to intervene at test time" is worth.
     """
     import torch
 
@@ -378,6 +383,8 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
         check_positive(intervention_value, "intervention_value")
     seed = check_seed(seed)
     chunk = check_count(chunk, "chunk")
+    if not isinstance(interventions, bool):
+        raise TypeError(f"interventions must be True or False, got {interventions!r}.")
     device = resolve_device(device)
     weights = np.asarray(batch.weights, np.float32)
     allowed = np.asarray(batch.allowed, bool)
@@ -406,11 +413,11 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
                 choice = _agents.index_to_action(logits.argmax(-1).cpu().numpy(), cfg.n_vars)
                 proposed[:, k] = choice
                 ok = (choice >= 0) & (choice < n)
-                ok[ok] = allowed[part][rows[ok], choice[ok]]
+                ok[ok] = allowed[part][rows[ok], choice[ok]] & interventions
                 act = np.where(ok, choice, -1)
                 taken[:, k] = act
                 values[:, k] = simulate(weights[part], act[:, None], iv, noise_std, rng)[:, 0]
-                tokens.append(_agents.step_tokens(act, values[:, k], layout, iv))
+                tokens.append(_agents.step_tokens(act, values[:, k], layout))
             tokens.append(_agents.goal_tokens(goal[part], layout))
             hidden = agent.encode(torch.from_numpy(np.stack(tokens, 1)).to(device))
             if cfg.head == "pointer":
@@ -434,6 +441,18 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
     out = {k: np.concatenate(v) for k, v in results.items()}
     out["reward"] = expected_reward(batch.total_effects, goal, out["exploit_var"], out["exploit_sign"], iv)
     return RolloutResult(**out)
+
+
+def rollout_tokens(agent, batch: Any, result: RolloutResult) -> np.ndarray:
+    """The tokens (B, K + 2, F) the agent read in a rollout: start, its own exploration steps, the goal."""
+    _agents.check_agent(agent)
+    _check_batch(batch)
+    layout = agent.layout
+    return np.concatenate([
+        _agents.start_tokens(batch.allowed, layout)[:, None],
+        _agents.step_tokens(result.explore_actions, result.explore_values, layout),
+        _agents.goal_tokens(batch.goal, layout)[:, None],
+    ], axis=1)
 
 
 def ratio_interval(agent_values: np.ndarray, reference_values: np.ndarray, level: float = 0.95

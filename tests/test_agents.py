@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -38,13 +39,20 @@ def test_config_checks_speak_to_the_student():
         AgentConfig(intervention_value=0)
     with pytest.raises(ValueError, match="unknown agent config keys: colour"):
         AgentConfig.from_dict({"colour": "red"})
-    cfg = AgentConfig(d_model=32, head="identity")
-    assert AgentConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="value_scales must be a positive number"):
+        AgentConfig(value_scales=(5.0, -1.0))
+    with pytest.raises(ValueError, match="value_scales must be a non-empty tuple"):
+        AgentConfig(value_scales=())
+    cfg = AgentConfig(d_model=32, head="identity", value_scales=[2.0])
+    assert cfg.value_scales == (2.0,)
+    assert AgentConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
 
 
 def test_token_layout_is_contiguous():
     layout = TokenLayout(5)
     assert layout.size == 3 + 5 + 5 + 6 + 5 + 5
+    assert TokenLayout(5, (5.0, 0.1)).size == layout.size + 5
+    assert AgentConfig().layout == TokenLayout(5, AgentConfig().value_scales)
     ends = [s.stop for s in layout.slices.values()]
     starts = [s.start for s in layout.slices.values()]
     assert starts[0] == 0 and starts[1:] == ends[:-1] and ends[-1] == layout.size
@@ -61,8 +69,8 @@ def test_action_index_round_trip_and_errors():
 
 def test_episode_tokens_carry_each_piece_of_information():
     allowed, actions, values, goal = small_episode()
-    layout = TokenLayout(5)  # an agent for 5 variables reading 4-variable episodes (padded)
-    tokens = agents.episode_tokens(allowed, actions, values, goal, layout=layout, intervention_value=5.0)
+    layout = TokenLayout(5, (5.0, 0.1))  # an agent for 5 variables reading 4-variable episodes (padded)
+    tokens = agents.episode_tokens(allowed, actions, values, goal, layout=layout)
     assert tokens.shape == (3, 4 + 2, layout.size)
     s = layout.slices
     # token types: start, steps, goal
@@ -76,19 +84,28 @@ def test_episode_tokens_carry_each_piece_of_information():
     act = tokens[:, 1:-1, s["action"]]
     assert (act.sum(-1) == 1).all()
     assert np.array_equal(act.argmax(-1), np.where(actions < 0, 5, actions))
-    assert np.allclose(tokens[:, 1:-1, s["values"]][..., :4], values / 5.0)
-    assert (tokens[:, 1:-1, s["values"]][..., 4] == 0).all()
+    shown = tokens[:, 1:-1, s["values"]]
+    assert np.allclose(shown[..., :4], agents.signed_log(values / 5.0))      # in units of the intervention
+    assert np.allclose(shown[..., 5:9], agents.signed_log(values / 0.1))     # in units of the noise
+    assert (shown[..., 4] == 0).all() and (shown[..., 9] == 0).all()
     # goal one-hot
     assert np.array_equal(tokens[:, -1, s["goal"]].argmax(-1), goal)
     assert (tokens[:, 1:, s["allowed"]] == 0).all() and (tokens[:, :-1, s["goal"]] == 0).all()
 
 
+def test_signed_log_is_monotone_odd_and_compressing():
+    x = np.linspace(-40, 40, 801)
+    y = agents.signed_log(x)
+    assert np.all(np.diff(y) > 0) and np.allclose(y, -y[::-1]) and y[400] == 0
+    assert abs(agents.signed_log(8.0) / agents.signed_log(1.0)) < 4.0
+
+
 def test_episode_tokens_reject_too_many_variables():
     allowed, actions, values, goal = small_episode(n=4)
     with pytest.raises(ValueError, match="the episodes have 4 variables but the agent handles at most 3"):
-        agents.episode_tokens(allowed, actions, values, goal, layout=TokenLayout(3), intervention_value=5.0)
+        agents.episode_tokens(allowed, actions, values, goal, layout=TokenLayout(3))
     with pytest.raises(ValueError, match=r"explore_values must have shape \(episodes, steps, variables\)"):
-        agents.episode_tokens(allowed, actions, values[0], goal, layout=TokenLayout(5), intervention_value=5.0)
+        agents.episode_tokens(allowed, actions, values[0], goal, layout=TokenLayout(5))
 
 
 def test_make_agent_is_seeded_and_leaves_the_global_generator_alone():
@@ -109,8 +126,7 @@ def test_make_agent_is_seeded_and_leaves_the_global_generator_alone():
 def test_output_shapes(head):
     agent = make_agent(n_vars=5, d_model=32, head=head, seed=0)
     allowed, actions, values, goal = small_episode()
-    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout,
-                                                    intervention_value=5.0))
+    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout))
     hidden = agent.encode(tokens)
     assert hidden.shape == (3, 6, 32)
     assert agent.explore_logits(hidden).shape == (3, 6, 6)
@@ -126,8 +142,7 @@ def test_output_shapes(head):
 def test_attention_is_causal_and_attention_maps_are_distributions():
     agent = make_agent(d_model=32, seed=0)
     allowed, actions, values, goal = small_episode(n=5)
-    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout,
-                                                    intervention_value=5.0))
+    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout))
     with torch.no_grad():
         hidden, maps = agent.encode(tokens, return_attention=True)
         changed = tokens.clone()
@@ -145,8 +160,7 @@ def test_attention_is_causal_and_attention_maps_are_distributions():
 def test_too_long_episodes_are_refused():
     agent = make_agent(d_model=32, max_steps=3, seed=0)
     allowed, actions, values, goal = small_episode(n=5, steps=4)
-    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout,
-                                                    intervention_value=5.0))
+    tokens = torch.from_numpy(agents.episode_tokens(allowed, actions, values, goal, layout=agent.layout))
     with pytest.raises(ValueError, match="the episode has 4 exploration steps but the agent was built for at most 3"):
         agent.encode(tokens)
 

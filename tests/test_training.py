@@ -168,6 +168,22 @@ def test_rollout_exploits_that_do_nothing_earn_zero():
     assert result.pointer.tolist() == [-1] * 3
 
 
+def test_rollout_without_interventions_and_its_tokens():
+    batch = chain_batch(3)
+    agent = make_agent(d_model=32, head="pointer", seed=0)
+    Scripted(agent, explore=[0, 1, 2], pointer=1, sign=-1.0)
+    result = training.rollout(agent, batch, interventions=False)
+    assert result.proposed_actions.tolist() == [[0, 1, 2]] * 3
+    assert result.explore_actions.tolist() == [[-1, -1, -1]] * 3      # every experiment refused
+    assert np.all(result.reward == 0) and not result.coverage(batch.allowed).any()
+    tokens = training.rollout_tokens(agent, batch, result)
+    assert tokens.shape == (3, 5, agent.layout.size)
+    observe = agent.layout.slices["action"].start + agent.config.n_vars
+    assert np.all(tokens[:, 1:-1, observe] == 1)
+    with pytest.raises(TypeError, match="interventions must be True or False"):
+        training.rollout(agent, batch, interventions="no")
+
+
 def test_rollout_argument_checks():
     agent = make_agent(d_model=32, n_vars=2, seed=0)
     with pytest.raises(ValueError, match="the episodes have 3 variables but the agent handles at most 2"):

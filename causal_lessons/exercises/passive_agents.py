@@ -1,0 +1,89 @@
+"""Checkers for lesson 04, passive agents that learn active causal strategies.
+
+Each checker recomputes its answer from the lesson's own objects (agents,
+test episodes, traces): nothing is hard-coded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import training
+from .._validate import check_count, check_seed
+from .core import NOT_ANSWERED, Feedback, check_choice, check_number
+
+__all__ = ["CONTROL_BANDS", "control_band", "check_control_prediction", "seen_link_reward_fraction",
+           "check_seen_link", "check_pointer_reading"]
+
+#: The answers of the prediction exercise, from the divergent agreement they describe.
+CONTROL_BANDS = ("almost always", "about half the time", "rarely")
+
+
+def control_band(divergent_agreement: float) -> str:
+    """Which of :data:`CONTROL_BANDS` describes a divergent agreement (>= 0.8, 0.3-0.8, < 0.3)."""
+    if divergent_agreement >= 0.8:
+        return CONTROL_BANDS[0]
+    if divergent_agreement >= 0.3:
+        return CONTROL_BANDS[1]
+    return CONTROL_BANDS[2]
+
+
+def check_control_prediction(answer: Any, control_metrics: dict) -> Feedback:
+    """Prediction: on the divergent episodes, how often does the associational control exploit as well as the expert?
+
+    ``control_metrics`` is the control's evaluation (it holds ``divergent_agreement``).
+    """
+    if not isinstance(control_metrics, dict) or "divergent_agreement" not in control_metrics:
+        raise TypeError("control_metrics must be the dict that evaluate_agent returned for the control.")
+    expected = control_band(control_metrics["divergent_agreement"])
+    return check_choice(
+        answer, expected, CONTROL_BANDS,
+        praise="on divergent episodes the association points at the wrong variable by definition, and the "
+               "control never experiments, so it cannot find out.",
+        hint="think about what 'divergent' means: episodes where the variable most associated with the goal is "
+             "not the best one to intervene on. Which variable will an imitator of association pick there?")
+
+
+def seen_link_reward_fraction(agent, link: tuple[str, str], *, n_episodes: int = 2000, seed: int = 7) -> float:
+    """An agent's reward fraction on test episodes in which ``link`` (source, target) is the decisive one.
+
+    The test episodes come from :func:`causal_lessons.environment.generate_episodes`
+    with ``heldout_links=[link]`` and ``test_links=True``: the goal is the
+    link's target and its source is the unique best exploit.
+    """
+    from ..environment import generate_episodes
+
+    if not isinstance(link, (tuple, list)) or len(link) != 2:
+        raise TypeError(f"link must be a (source, target) pair of names such as ('B', 'D'), got {link!r}.")
+    batch = generate_episodes(check_count(n_episodes, "n_episodes"), heldout_links=[tuple(link)], test_links=True,
+                              seed=check_seed(seed))
+    return training.evaluate(agent, batch)["reward_fraction"]
+
+
+def check_seen_link(answer: Any, agent, link: tuple[str, str] = ("B", "D"), *, n_episodes: int = 2000,
+                    seed: int = 7) -> Feedback:
+    """The identity agent's reward fraction when the decisive link is one it saw in training (default B -> D)."""
+    if answer is NOT_ANSWERED or answer is None:
+        return check_number(answer, 0.0)
+    expected = seen_link_reward_fraction(agent, link, n_episodes=n_episodes, seed=seed)
+    return check_number(
+        answer, expected, tol=0.005,
+        praise=f"{expected:.2f}: on a link it saw in training the identity head does well; its failure is "
+               "specific to the links it never saw.",
+        hint="make the test episodes with generate_episodes(n_episodes, heldout_links=[link], test_links=True, "
+             "seed=seed) and pass them to training.evaluate with the identity agent; read 'reward_fraction'.")
+
+
+def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
+    """Which variable's experiment did the pointer agent point at in the traced episode?  (A variable name.)"""
+    if not isinstance(trace, dict) or "table" not in trace or trace.get("pointer_step") is None:
+        raise TypeError("trace must be the dict that trace_episode returned for the pointer agent.")
+    table = trace["table"]
+    action = table.loc[trace["pointer_step"], "action"]
+    names = [c for c in table.columns if c not in ("action", "exploit score")]
+    expected = action[3] if action.startswith("do(") and "refused" not in action else "observe"
+    return check_choice(
+        answer, expected, names + ["observe"],
+        praise="the pointer scores the episode's own experiments; the agent then repeats the chosen experiment's "
+               "intervention, with the sign of the goal's response.",
+        hint="find the row with the largest exploit score; its action names the variable.")

@@ -1,0 +1,240 @@
+"""Tests of causal_lessons.experiments.passive_agents: the episode splits, the references, the command line,
+the shipped checkpoint, and a retraining at a reduced budget that must show the learning signal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from causal_lessons import strategies, training  # noqa: E402
+from causal_lessons.agents import make_agent  # noqa: E402
+from causal_lessons.experiments import passive_agents as pa  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKPOINT = ROOT / "checkpoints" / "passive_pointer_small.pt"
+CONTROL = ROOT / "checkpoints" / "associational_control_small.pt"
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_configs():
+    assert set(pa.CONFIGS) == {"lesson", "small", "paper"}
+    paper = pa.get_config("paper")
+    assert paper.n_vars == (4, 5, 6) and len(paper.seeds) >= 3 and paper.d_model > pa.get_config("small").d_model
+    smoke = pa.get_config("paper", smoke=True)
+    assert smoke.n_vars == paper.n_vars and smoke.steps < 50 and smoke.name == "paper-smoke"
+    assert pa.get_config("small", steps=7).steps == 7
+    assert pa.get_config("small").train_config("identity").steps == pa.get_config("small").control_steps
+    with pytest.raises(ValueError, match="config must be one of 'lesson', 'small', 'paper', got 'huge'"):
+        pa.get_config("huge")
+    with pytest.raises(ValueError, match="unknown config settings: colour"):
+        pa.get_config("small", colour=1)
+
+
+def test_links_and_sets():
+    assert pa.links_for(5) == [("A", "E"), ("C", "B")] and pa.links_for(4) == [("C", "B")]
+    assert pa.links_for(6) == pa.links_for(5)
+    sets = pa.training_sets(5)
+    assert len(sets) == 10 + 5 - len(pa.HELDOUT_SETS)
+    held = {frozenset(s) for s in pa.HELDOUT_SETS}
+    assert not held & {frozenset(s) for s in sets}
+    # every variable and every pair of variables still occurs together in some training set
+    for a in "ABCDE":
+        for b in "ABCDE":
+            assert any(a in s and b in s for s in sets)
+    assert pa.training_sets(4) is None
+
+
+def test_training_sampler_strict_direct_and_sets():
+    strict = pa.training_sampler()(3000, 0)
+    te = strict.total_effects
+    assert np.all(te[:, 0, 4] == 0) and np.all(te[:, 2, 1] == 0)
+    labels = {"".join(n for n, a in zip(strict.names, row) if a) for row in strict.allowed}
+    allowed_ok = {"".join(s) for s in pa.training_sets(5)} | {"ABCDE"}
+    assert labels <= allowed_ok and not labels & {"".join(s) for s in pa.HELDOUT_SETS}
+    assert abs(strict.allowed.all(1).mean() - 0.5) < 0.05
+    direct = pa.training_sampler(heldout_mode="direct", restricted_share=0.0)(3000, 0)
+    assert np.all(direct.weights[:, 0, 4] == 0) and np.all(direct.weights[:, 2, 1] == 0)
+    assert np.mean(direct.total_effects[:, 0, 4] != 0) > 0.1   # other paths still carry the effect
+    assert direct.allowed.all()
+    sized = pa.training_sampler(n_vars=(4, 6))
+    assert sized(10, 0).allowed.shape[1] == 4 and sized(10, 1).allowed.shape[1] == 6
+    control = pa.training_sampler(strategy="associational")(50, 0)
+    assert np.all(control.explore_actions == -1)
+    with pytest.raises(ValueError, match="heldout_mode must be 'strict' or 'direct'"):
+        pa.training_sampler(heldout_mode="loose")
+    with pytest.raises(ValueError, match=r"restricted_share must be in \[0, 1\)"):
+        pa.training_sampler(restricted_share=1.0)
+
+
+def test_test_episodes():
+    links = pa.test_episodes("links", 1500, chunk=700)
+    assert len(links) == 1500
+    rows = np.arange(len(links))
+    assert set(np.unique(links.goal)) == {1, 4}            # B or E
+    source = np.where(links.goal == 4, 0, 2)                # A for E, C for B
+    effect = np.abs(links.total_effects[rows, :, links.goal])
+    effect[rows, links.goal] = -1
+    assert np.all(effect.argmax(1) == source) and links.allowed.all()
+    assert np.all(links.exploit_var == source)              # the expert finds it
+    sets = pa.test_episodes("sets", 500)
+    labels = {"".join(n for n, a in zip(sets.names, row) if a) for row in sets.allowed}
+    assert labels == {"".join(s) for s in pa.HELDOUT_SETS}
+    assert np.all(sets.total_effects[:, 0, 4] == 0)
+    same = pa.test_episodes("sets", 500, strategy="associational")
+    assert np.array_equal(same.weights, sets.weights) and np.array_equal(same.goal, sets.goal)
+    assert not np.array_equal(pa.test_episodes("sets", 500, seed=1).weights, sets.weights)
+    with pytest.raises(ValueError, match="kind must be one of 'links', 'sets', 'train', got 'other'"):
+        pa.test_episodes("other", 10)
+    with pytest.raises(ValueError, match="held-out sets are defined for five variables"):
+        pa.test_episodes("sets", 10, n_vars=4)
+
+
+def test_concat_batches():
+    a, b = pa.test_episodes("train", 30), pa.test_episodes("train", 20, seed=3)
+    both = pa.concat_batches([a, b])
+    assert len(both) == 50 and np.array_equal(both.goal[30:], b.goal)
+    with pytest.raises(ValueError, match="only batches of the same size"):
+        pa.concat_batches([a, pa.test_episodes("train", 10, n_vars=4)])
+    with pytest.raises(ValueError, match="at least one EpisodeBatch"):
+        pa.concat_batches([])
+
+
+def test_strategy_rewards_match_the_test_episodes():
+    batch = pa.test_episodes("links", 600, chunk=250)
+    expert = training.expected_reward(batch.total_effects, batch.goal, batch.exploit_var, batch.exploit_sign, 5.0)
+    assert np.array_equal(pa.strategy_rewards("links", 600, chunk=250), expert)
+
+
+def test_reference_rewards():
+    ref = pa.reference_rewards("train", 1000, n_observations=200)
+    assert ref["episodes"] == 1000
+    expert, optimum = ref["expert"]["mean"], ref["optimum"]["mean"]
+    assert optimum >= expert - 1e-9 and expert > 0.97 * optimum
+    assert ref["associational_same_budget"]["mean"] < ref["associational_200"]["mean"] <= optimum
+    assert abs(ref["random"]["mean"]) < 0.6
+    assert 0.01 < ref["divergent_fraction"] < 0.1
+    low, high = ref["expert"]["ci95"]
+    assert low < expert < high
+
+
+def test_evaluate_agent_and_exploration_table():
+    agent = make_agent(pa.get_config("lesson").agent_config("pointer"), seed=0)
+    m = pa.evaluate_agent(agent, "sets", 400)
+    assert {"reward_fraction", "reward_fraction_ci95", "divergent_agreement", "explore_coverage"} <= set(m)
+    assert m["test"] == "sets" and m["episodes"] == 400
+    batch = pa.test_episodes("sets", 400)
+    result = training.rollout(agent, batch)
+    table = pa.exploration_table(result, batch)
+    assert list(table.index) == sorted("".join(s) for s in pa.HELDOUT_SETS)
+    assert list(table.columns) == ["A", "B", "C", "D", "E", "observe"]
+    assert np.allclose(table.sum(axis=1), 5)
+    with pytest.raises(ValueError, match="pass the rollout of this batch"):
+        pa.exploration_table(result, pa.test_episodes("sets", 10))
+
+
+def test_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    history = training.TrainingHistory(steps=[10, 20], loss=[2.0, 1.5], eval_steps=[10, 20],
+                                       evals=[{"reward_fraction": 0.5}, {"reward_fraction": 0.9}])
+    axes = pa.plot_learning_curves({"pointer": history, "identity": history})
+    assert [line.get_label() for line in axes[0].get_lines()] == ["pointer", "identity", "expert"]
+    assert list(axes[0].get_lines()[0].get_ydata()) == [0.5, 0.9]
+    with pytest.raises(TypeError, match=r"histories must be a dict \{name: TrainingHistory\}"):
+        pa.plot_learning_curves([history])
+    import pandas as pd
+
+    table = pd.DataFrame([[1.0, 0.0, 2.0]], index=["AB"], columns=["A", "B", "observe"])
+    ax = pa.plot_exploration(table)
+    assert [t.get_text() for t in ax.texts] == ["1.00", "0.00", "2.00"]
+    plt.close("all")
+
+
+def test_load_shipped_checks_the_name():
+    with pytest.raises(ValueError, match="name must be a checkpoint name"):
+        pa.load_shipped("../etc/passwd")
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        pa.load_shipped("missing_agent")
+
+
+def test_train_agent_rejects_unknown_kinds():
+    with pytest.raises(ValueError, match="kind must be one of 'pointer'"):
+        pa.train_agent("transformer")
+
+
+@pytest.mark.slow
+def test_paper_config_smoke_run_and_evaluate(tmp_path):
+    out = tmp_path / "results.json"
+    code = pa.main(["train", "--config", "paper", "--smoke", "--seeds", "0", "--agents", "pointer", "associational",
+                    "--out", str(out), "--checkpoint-dir", str(tmp_path), "--no-progress"])
+    assert code == 0
+    results = json.loads(out.read_text())
+    assert results["config"]["name"] == "paper-smoke" and results["hardware"]["device"] == "cpu"
+    assert results["hardware"]["torch"] == torch.__version__
+    exp = results["experiments"]
+    for name in ("heldout_links", "heldout_sets", "associational_control"):
+        assert {"reward_fraction", "reward_fraction_ci95", "divergent_agreement", "explore_coverage"} <= set(exp[name])
+    assert set(exp["heldout_links"]["by_n_vars"]) == {"4", "5", "6"}
+    refs = exp["expert_vs_random"]["links"]
+    assert {"expert", "optimum", "associational_same_budget", "associational_1000", "random",
+            "divergent_fraction"} <= set(refs)
+    checkpoint = tmp_path / "passive_pointer_paper-smoke.pt"
+    meta = json.loads((tmp_path / "passive_pointer_paper-smoke.pt.json").read_text())
+    assert meta["seed"] == 0 and meta["agent_config"]["n_vars"] == 6 and "links" in meta["metrics"]
+    evaluated = pa.run_evaluate(checkpoint, n_episodes=200, out=tmp_path / "eval.json", log=None)
+    assert set(evaluated["experiments"]) == {"heldout_links", "heldout_sets"}
+    assert json.loads((tmp_path / "eval.json").read_text())["checkpoint_metadata"]["agent_kind"] == "pointer"
+
+
+@pytest.mark.slow
+def test_retraining_at_a_reduced_budget_shows_the_learning_signal():
+    """400 steps (a quarter of the lesson's budget): the pointer agent already finds the held-out links."""
+    config = pa.get_config("lesson", steps=400, curve_every=0)
+    test = pa.test_episodes("links", 1500)
+    untrained = pa.evaluate_agent(make_agent(config.agent_config("pointer"), seed=0), "links", 1500, batch=test)
+    agent, history = pa.train_agent("pointer", config, seed=0, progress=False)
+    trained = pa.evaluate_agent(agent, "links", 1500, batch=test)
+    assert history.loss[-1] < 0.8 * history.loss[0]
+    assert untrained["reward_fraction"] < 0.3
+    assert trained["reward_fraction"] > 0.85 and trained["divergent_agreement"] > 0.8
+    assert trained["explore_coverage"] > 0.8
+
+
+def test_shipped_checkpoint_is_small_documented_and_reproducible():
+    assert CHECKPOINT.is_file(), "train it: python -m causal_lessons.experiments.passive_agents train --config small"
+    size = sum(p.stat().st_size for p in CHECKPOINT.parent.iterdir() if p.is_file())
+    assert size <= 2_000_000
+    agent, meta = training.load_checkpoint(CHECKPOINT)
+    assert meta["experiment_config"]["name"] == "small" and meta["seed"] == 0
+    assert "--config small" in meta["produced_by"] and meta["hardware"]["torch"]
+    # the shipped metrics are reproduced on the same test episodes (a subset of them, for speed)
+    test = pa.test_episodes("links", 2000)
+    metrics = pa.evaluate_agent(agent, "links", 2000, batch=test)
+    assert metrics["reward_fraction"] >= 0.97 and metrics["divergent_agreement"] >= 0.95
+    low, high = meta["metrics"]["links"]["reward_fraction_ci95"]
+    assert metrics["reward_fraction_ci95"][0] <= high and low <= metrics["reward_fraction_ci95"][1]
+
+
+def test_shipped_control_observes_only():
+    agent, meta = training.load_checkpoint(CONTROL)
+    assert meta["agent_kind"] == "associational" and agent.config.head == "identity"
+    batch = pa.test_episodes("links", 300)
+    result = training.rollout(agent, batch)
+    assert np.mean(result.explore_actions == -1) > 0.95
+    divergent = strategies.divergent_mask(batch)
+    assert divergent.sum() > 10
