@@ -73,6 +73,7 @@ def test_widget_builder_returns_a_widget_that_redraws(setup_objects):
     assert first.startswith("goal ")
     slider.value = 5
     assert readout.value == trace_episode(agents["pointer"], batch, 5)["summary"]
+    assert box.children[3].value == trace_episode(agents["pointer"], batch, 5)["table"].to_html()
     choice.value = "identity"
     assert readout.value == trace_episode(agents["identity"], batch, 5)["summary"]
     plt.close("all")

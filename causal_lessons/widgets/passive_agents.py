@@ -135,7 +135,6 @@ def episode_explorer(agents: dict, batch, *, index: int = 0):
     """The widget: a slider over the test episodes and a choice of agent; figure, readout and table update."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     agents = _check_agents(agents)
     index = check_int(index, "index", minimum=0, maximum=len(batch) - 1)
@@ -146,6 +145,8 @@ def episode_explorer(agents: dict, batch, *, index: int = 0):
     readout.add_class("cl-readout")
     out = widgets.Output()
     out.add_class("cl-output")
+    table = widgets.HTML()          # a widget value, not a cell output: the table updates in place
+    table.add_class("cl-table")
 
     def redraw(change=None):
         with out:
@@ -154,12 +155,12 @@ def episode_explorer(agents: dict, batch, *, index: int = 0):
             trace = update_episode(agents, batch, slider.value, choice.value, axes=axes)
             fig.tight_layout()
             plt.show()
-            display(trace["table"])
+        table.value = trace["table"].to_html()
         readout.value = trace["summary"]
 
     slider.observe(redraw, names="value")
     choice.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([slider, choice]), readout, out])
+    box = widgets.VBox([widgets.HBox([slider, choice]), readout, out, table])
     box.add_class("passive-agents-widget")
     return box
