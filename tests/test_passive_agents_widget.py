@@ -38,7 +38,7 @@ def test_trace_reports_what_the_agent_did_saw_and_chose(setup_objects):
     sign = "+" if pointed[trace["goal"]] > 0 else "-"
     assert trace["choice"] == f"do({trace['exploit_var']} = {sign}5)"
     assert trace["best_reward"] >= trace["reward"] and trace["expert_reward"] == trace["best_reward"]
-    assert trace["summary"].startswith(f"goal {trace['goal']}: the agent chose {trace['choice']}")
+    assert trace["summary"].startswith(f"episode 3, goal {trace['goal']}: the agent chose {trace['choice']}")
 
 
 def test_trace_of_an_identity_agent(setup_objects):
@@ -70,7 +70,7 @@ def test_widget_builder_returns_a_widget_that_redraws(setup_objects):
     assert "passive-agents-widget" in box._dom_classes
     (slider, choice), readout = box.children[0].children, box.children[1]
     first = readout.value
-    assert first.startswith("goal ")
+    assert first.startswith("episode 2, goal ")
     slider.value = 5
     assert readout.value == trace_episode(agents["pointer"], batch, 5)["summary"]
     assert box.children[3].value == trace_episode(agents["pointer"], batch, 5)["table"].to_html()

@@ -47,7 +47,7 @@ def trace_episode(agent, batch, index: int, *, seed: int = 0) -> dict[str, Any]:
     (e.g. "do(A = +5)" or "nothing"), ``reward`` (expected), the expert's
     ``expert_choice`` and ``expert_reward`` in the same episode, ``best_reward``
     (the best allowed exploit), ``pointer_step`` (1-based, pointer head; None
-    otherwise) and ``summary`` (one line of text).
+    otherwise) and ``summary`` (one line of text, starting "episode <index>, goal <goal>:").
     """
     import pandas as pd
     import torch
@@ -85,7 +85,7 @@ def trace_episode(agent, batch, index: int, *, seed: int = 0) -> dict[str, Any]:
     best = float(exact_choices(one).causal_value[0])
     reward = float(result.reward[0])
     pointer_step = int(result.pointer[0]) + 1 if agent.config.head == "pointer" else None
-    summary = (f"goal {goal}: the agent chose {choice} (expected reward {reward:+.0f}); the expert chose "
+    summary = (f"episode {index}, goal {goal}: the agent chose {choice} (expected reward {reward:+.0f}); the expert chose "
                f"do({names[expert_var]} = {expert_sign * iv:+g}) ({expert_reward:+.0f}); best possible {best:+.0f}")
     return {"table": pd.DataFrame(rows).set_index("step"), "goal": goal, "choice": choice, "reward": reward,
             "expert_choice": f"do({names[expert_var]} = {expert_sign * iv:+g})", "expert_reward": expert_reward,
