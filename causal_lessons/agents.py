@@ -179,7 +179,7 @@ def _as_array(x: Any) -> np.ndarray:
 def signed_log(x: Any) -> np.ndarray:
     """``sign(x) * log(1 + |x|)``: a monotone compression of the observed values (0 stays 0, +-1 becomes +-0.69).
 
-    >>> signed_log([-1.0, 0.0, 3.0]).round(2).tolist()
+    >>> [round(float(v), 2) for v in signed_log([-1.0, 0.0, 3.0])]
     [-0.69, 0.0, 1.39]
     """
     x = np.asarray(x, dtype=np.float32)

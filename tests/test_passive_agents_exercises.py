@@ -41,7 +41,7 @@ def test_seen_link_checker_recomputes_the_value():
 
 def test_pointer_reading():
     pointer, _ = pa.load_shipped("passive_pointer_small")
-    batch = pa.test_episodes("links", 5)
+    batch = pa.evaluation_episodes("links", 5)
     trace = trace_episode(pointer, batch, 0)
     right = trace["table"].loc[trace["pointer_step"], "action"][3]
     assert ex.check_pointer_reading(right, trace).correct

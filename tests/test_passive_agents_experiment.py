@@ -78,8 +78,8 @@ def test_training_sampler_strict_direct_and_sets():
         pa.training_sampler(restricted_share=1.0)
 
 
-def test_test_episodes():
-    links = pa.test_episodes("links", 1500, chunk=700)
+def test_evaluation_episodes():
+    links = pa.evaluation_episodes("links", 1500, chunk=700)
     assert len(links) == 1500
     rows = np.arange(len(links))
     assert set(np.unique(links.goal)) == {1, 4}            # B or E
@@ -88,31 +88,31 @@ def test_test_episodes():
     effect[rows, links.goal] = -1
     assert np.all(effect.argmax(1) == source) and links.allowed.all()
     assert np.all(links.exploit_var == source)              # the expert finds it
-    sets = pa.test_episodes("sets", 500)
+    sets = pa.evaluation_episodes("sets", 500)
     labels = {"".join(n for n, a in zip(sets.names, row) if a) for row in sets.allowed}
     assert labels == {"".join(s) for s in pa.HELDOUT_SETS}
     assert np.all(sets.total_effects[:, 0, 4] == 0)
-    same = pa.test_episodes("sets", 500, strategy="associational")
+    same = pa.evaluation_episodes("sets", 500, strategy="associational")
     assert np.array_equal(same.weights, sets.weights) and np.array_equal(same.goal, sets.goal)
-    assert not np.array_equal(pa.test_episodes("sets", 500, seed=1).weights, sets.weights)
+    assert not np.array_equal(pa.evaluation_episodes("sets", 500, seed=1).weights, sets.weights)
     with pytest.raises(ValueError, match="kind must be one of 'links', 'sets', 'train', got 'other'"):
-        pa.test_episodes("other", 10)
+        pa.evaluation_episodes("other", 10)
     with pytest.raises(ValueError, match="held-out sets are defined for five variables"):
-        pa.test_episodes("sets", 10, n_vars=4)
+        pa.evaluation_episodes("sets", 10, n_vars=4)
 
 
 def test_concat_batches():
-    a, b = pa.test_episodes("train", 30), pa.test_episodes("train", 20, seed=3)
+    a, b = pa.evaluation_episodes("train", 30), pa.evaluation_episodes("train", 20, seed=3)
     both = pa.concat_batches([a, b])
     assert len(both) == 50 and np.array_equal(both.goal[30:], b.goal)
     with pytest.raises(ValueError, match="only batches of the same size"):
-        pa.concat_batches([a, pa.test_episodes("train", 10, n_vars=4)])
+        pa.concat_batches([a, pa.evaluation_episodes("train", 10, n_vars=4)])
     with pytest.raises(ValueError, match="at least one EpisodeBatch"):
         pa.concat_batches([])
 
 
-def test_strategy_rewards_match_the_test_episodes():
-    batch = pa.test_episodes("links", 600, chunk=250)
+def test_strategy_rewards_match_the_evaluation_episodes():
+    batch = pa.evaluation_episodes("links", 600, chunk=250)
     expert = training.expected_reward(batch.total_effects, batch.goal, batch.exploit_var, batch.exploit_sign, 5.0)
     assert np.array_equal(pa.strategy_rewards("links", 600, chunk=250), expert)
 
@@ -134,14 +134,14 @@ def test_evaluate_agent_and_exploration_table():
     m = pa.evaluate_agent(agent, "sets", 400)
     assert {"reward_fraction", "reward_fraction_ci95", "divergent_agreement", "explore_coverage"} <= set(m)
     assert m["test"] == "sets" and m["episodes"] == 400
-    batch = pa.test_episodes("sets", 400)
+    batch = pa.evaluation_episodes("sets", 400)
     result = training.rollout(agent, batch)
     table = pa.exploration_table(result, batch)
     assert list(table.index) == sorted("".join(s) for s in pa.HELDOUT_SETS)
     assert list(table.columns) == ["A", "B", "C", "D", "E", "observe"]
     assert np.allclose(table.sum(axis=1), 5)
     with pytest.raises(ValueError, match="pass the rollout of this batch"):
-        pa.exploration_table(result, pa.test_episodes("sets", 10))
+        pa.exploration_table(result, pa.evaluation_episodes("sets", 10))
 
 
 def test_plots():
@@ -205,7 +205,7 @@ def test_paper_config_smoke_run_and_evaluate(tmp_path):
 def test_retraining_at_a_reduced_budget_shows_the_learning_signal():
     """400 steps (a quarter of the lesson's budget): the pointer agent already finds the held-out links."""
     config = pa.get_config("lesson", steps=400, curve_every=0)
-    test = pa.test_episodes("links", 1500)
+    test = pa.evaluation_episodes("links", 1500)
     untrained = pa.evaluate_agent(make_agent(config.agent_config("pointer"), seed=0), "links", 1500, batch=test)
     agent, history = pa.train_agent("pointer", config, seed=0, progress=False)
     trained = pa.evaluate_agent(agent, "links", 1500, batch=test)
@@ -223,7 +223,7 @@ def test_shipped_checkpoint_is_small_documented_and_reproducible():
     assert meta["experiment_config"]["name"] == "small" and meta["seed"] == 0
     assert "--config small" in meta["produced_by"] and meta["hardware"]["torch"]
     # the shipped metrics are reproduced on the same test episodes (a subset of them, for speed)
-    test = pa.test_episodes("links", 2000)
+    test = pa.evaluation_episodes("links", 2000)
     metrics = pa.evaluate_agent(agent, "links", 2000, batch=test)
     assert metrics["reward_fraction"] >= 0.97 and metrics["divergent_agreement"] >= 0.95
     low, high = meta["metrics"]["links"]["reward_fraction_ci95"]
@@ -233,8 +233,17 @@ def test_shipped_checkpoint_is_small_documented_and_reproducible():
 def test_shipped_control_observes_only():
     agent, meta = training.load_checkpoint(CONTROL)
     assert meta["agent_kind"] == "associational" and agent.config.head == "identity"
-    batch = pa.test_episodes("links", 300)
+    batch = pa.evaluation_episodes("links", 300)
     result = training.rollout(agent, batch)
     assert np.mean(result.explore_actions == -1) > 0.95
     divergent = strategies.divergent_mask(batch)
     assert divergent.sum() > 10
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from causal_lessons import agents
+
+    for module in (agents, training, pa):
+        assert doctest.testmod(module).failed == 0, module.__name__

@@ -20,7 +20,7 @@ from causal_lessons.widgets.passive_agents import episode_explorer, trace_episod
 def setup_objects():
     pointer, _ = pa.load_shipped("passive_pointer_small")
     identity = make_agent(pa.get_config("lesson").agent_config("identity"), seed=0)
-    return {"pointer": pointer, "identity": identity}, pa.test_episodes("links", 20)
+    return {"pointer": pointer, "identity": identity}, pa.evaluation_episodes("links", 20)
 
 
 def test_trace_reports_what_the_agent_did_saw_and_chose(setup_objects):

@@ -70,7 +70,7 @@ def speed(args) -> list[dict]:
 def clock(args) -> list[dict]:
     from causal_lessons.experiments import passive_agents as pa
 
-    test = pa.test_episodes("links", args.episodes)
+    test = pa.evaluation_episodes("links", args.episodes)
     rows = []
     for head in ("pointer", "identity"):
         for batch in (64, 256):
@@ -94,7 +94,7 @@ def lesson(args) -> list[dict]:
     from causal_lessons.experiments import passive_agents as pa
 
     config = pa.get_config("lesson")
-    test = pa.test_episodes("links", config.eval_episodes)
+    test = pa.evaluation_episodes("links", config.eval_episodes)
     rows = []
     for kind in ("pointer", "identity"):
         start = time.perf_counter()

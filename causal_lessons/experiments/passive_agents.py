@@ -66,7 +66,7 @@ __all__ = [
     "training_sets",
     "training_sampler",
     "concat_batches",
-    "test_episodes",
+    "evaluation_episodes",
     "strategy_rewards",
     "reference_rewards",
     "evaluate_agent",
@@ -267,7 +267,7 @@ def _chunks(n_episodes: int, chunk: int) -> list[int]:
     return sizes
 
 
-def test_episodes(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, strategy: str = "expert",
+def evaluation_episodes(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, strategy: str = "expert",
                   n_explore: int | None = None, chunk: int = 1000) -> env_mod.EpisodeBatch:
     """Test episodes of one kind (see :data:`TEST_KINDS`), played by ``strategy``; made in chunks of ``chunk``.
 
@@ -291,7 +291,7 @@ def test_episodes(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5,
 
 def strategy_rewards(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, strategy: str = "expert",
                      n_explore: int | None = None, chunk: int = 1000) -> np.ndarray:
-    """Expected exploit reward of ``strategy`` in every test episode of :func:`test_episodes` (same episodes).
+    """Expected exploit reward of ``strategy`` in every test episode of :func:`evaluation_episodes` (same episodes).
 
     Chunk by chunk, so that strategies with many exploration steps (1,000
     observations) fit in memory.
@@ -326,7 +326,7 @@ def reference_rewards(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int 
     """
     from .. import strategies
 
-    test = test_episodes(kind, n_episodes, seed=seed, n_vars=n_vars)
+    test = evaluation_episodes(kind, n_episodes, seed=seed, n_vars=n_vars)
     exact = strategies.exact_choices(test)
     expert = training.expected_reward(test.total_effects, test.goal, test.exploit_var, test.exploit_sign,
                                       test.intervention_value)
@@ -352,11 +352,11 @@ def evaluate_agent(agent, kind: str, n_episodes: int, *, seed: int = 0, n_vars: 
 
     Adds ``reward_fraction_ci95`` and ``divergent_agreement`` on the divergent
     episodes (:func:`causal_lessons.strategies.divergent_mask`).  Pass ``batch``
-    to reuse test episodes already made by :func:`test_episodes`.
+    to reuse test episodes already made by :func:`evaluation_episodes`.
     """
     from .. import strategies
 
-    test = test_episodes(kind, n_episodes, seed=seed, n_vars=n_vars) if batch is None else batch
+    test = evaluation_episodes(kind, n_episodes, seed=seed, n_vars=n_vars) if batch is None else batch
     metrics = training.evaluate(agent, test, divergent=strategies.divergent_mask(test), seed=seed, device=device)
     metrics["reward_fraction_ci95"] = [metrics.pop("reward_fraction_low"), metrics.pop("reward_fraction_high")]
     metrics["test"] = kind
@@ -390,7 +390,7 @@ def train_agent(kind: str, config: ExperimentConfig | str = "small", *, seed: in
     eval_fn = None
     if config.curve_every and curve_test is not None:
         n_curve = 5 if 5 in config.n_vars else max(config.n_vars)
-        curve_batch = test_episodes(curve_test, config.curve_episodes, seed=seed + 1, n_vars=n_curve)
+        curve_batch = evaluation_episodes(curve_test, config.curve_episodes, seed=seed + 1, n_vars=n_curve)
 
         def eval_fn(a):
             m = evaluate_agent(a, curve_test, config.curve_episodes, seed=seed + 1, n_vars=n_curve, device=device,
@@ -473,9 +473,9 @@ def run_train(config: ExperimentConfig | str = "small", *, out: str | Path | Non
     }
     sizes = list(config.n_vars)
     main_n = 5 if 5 in sizes else sizes[0]
-    tests = {("links", n): test_episodes("links", config.eval_episodes, n_vars=n) for n in sizes}
+    tests = {("links", n): evaluation_episodes("links", config.eval_episodes, n_vars=n) for n in sizes}
     if 5 in sizes:
-        tests[("sets", 5)] = test_episodes("sets", config.eval_episodes, n_vars=5)
+        tests[("sets", 5)] = evaluation_episodes("sets", config.eval_episodes, n_vars=5)
     per_experiment: dict[str, list] = {name: [] for name in EXPERIMENTS}
     for kind in kinds:
         results["agents"][kind] = []
