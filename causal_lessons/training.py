@@ -184,7 +184,7 @@ def _batch_tensors(batch: Any, agent, device) -> dict[str, Any]:
     return out
 
 
-def bc_loss(agent, tensors: dict[str, Any], *, explore_weight: float = 1.0):
+def bc_loss(agent, tensors: dict[str, Any], *, explore_weight: float = 1.0, hidden: Any = None):
     """Behaviour-cloning loss of one batch: ``(total, explore_part, exploit_part)`` as torch scalars.
 
     The exploration part is the cross-entropy of the expert's K exploration
@@ -193,12 +193,15 @@ def bc_loss(agent, tensors: dict[str, Any], *, explore_weight: float = 1.0):
     binary cross-entropy of the sign; for the identity head, the cross-entropy
     of the 2n-way "variable x sign" class.  Episodes whose expert exploit
     variable was never experimented on cannot be pointed at and are left out
-    of the pointer part.
+    of the pointer part.  ``hidden``: the agent's hidden states of
+    ``tensors["tokens"]`` when the caller has already computed them (a loss that
+    adds other targets on the same hidden states, such as explanations).
     """
     import torch
     from torch.nn import functional as F
 
-    hidden = agent.encode(tensors["tokens"])
+    if hidden is None:
+        hidden = agent.encode(tensors["tokens"])
     steps = tensors["explore"].shape[1]
     logits = agent.explore_logits(hidden[:, :steps])
     explore = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tensors["explore"].reshape(-1))
@@ -230,6 +233,8 @@ def train(
     eval_fn: Callable[[Any], dict[str, float]] | None = None,
     eval_every: int | None = None,
     description: str = "training",
+    loss_fn: Callable[[Any, dict[str, Any]], tuple[Any, Any, Any]] | None = None,
+    tensors_fn: Callable[[Any, Any, Any], dict[str, Any]] | None = None,
 ) -> TrainingHistory:
     """Behaviour-clone ``agent`` on episodes from ``sampler(n_episodes, seed)`` for ``config.steps`` steps.
 
@@ -239,6 +244,12 @@ def train(
     ``eval_every`` steps (and at the end) ``eval_fn(agent)`` is called and its
     metrics are recorded (the agent is in eval mode meanwhile).  A progress bar
     (``tqdm.auto``) is shown unless ``progress=False``.
+
+    ``loss_fn(agent, tensors) -> (total, explore_part, exploit_part)`` replaces
+    :func:`bc_loss` and ``tensors_fn(batch, agent, device) -> dict`` replaces
+    the conversion of a sampled batch into tensors (every entry is sliced into
+    batches along its first axis): hooks for extra training targets or inputs
+    (lesson 05's explanations and quality tokens).
     """
     import torch
     from tqdm.auto import tqdm
@@ -249,6 +260,13 @@ def train(
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
     if not callable(sampler):
         raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
+    for hook, name in ((loss_fn, "loss_fn"), (tensors_fn, "tensors_fn")):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{name} must be a function or None, got {type(hook).__name__}.")
+    if loss_fn is None:
+        def loss_fn(agent_, tensors_):
+            return bc_loss(agent_, tensors_, explore_weight=config.explore_weight)
+    tensors_fn = _batch_tensors if tensors_fn is None else tensors_fn
     seed = check_seed(seed)
     log_every = check_count(log_every, "log_every")
     if eval_every is not None:
@@ -279,10 +297,10 @@ def train(
         if within == 0:
             chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
             _check_batch(chunk, "the sampler's result")
-            data = _batch_tensors(chunk, agent, device)
+            data = tensors_fn(chunk, agent, device)
         part = slice(within * config.batch_size, (within + 1) * config.batch_size)
         tensors = {k: v[part] for k, v in data.items()}
-        loss, explore, exploit = bc_loss(agent, tensors, explore_weight=config.explore_weight)
+        loss, explore, exploit = loss_fn(agent, tensors)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(agent.parameters(), config.grad_clip, foreach=True)
