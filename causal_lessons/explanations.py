@@ -929,13 +929,13 @@ def plot_quality_sweep(table, ax=None, *, highlight: tuple | None = None, flip_s
             ax.plot(row["low_share"], row["reward_fraction"], "o", ms=14, mfc="none", color=COLORS["black"])
     if flip_share is not None:
         ax.axvline(flip_share, color=COLORS["grey"], ls=":", lw=1)
-        ax.text(flip_share - 0.01, 0.5, "greedy imitation of\nthe mixture observes\nfirst to the right",
-                fontsize=8, color=COLORS["grey"], ha="right")
+        ax.text(flip_share + 0.01, 0.0, "greedy imitation of the mixture\nobserves first from here on",
+                fontsize=8, color=COLORS["grey"], va="bottom")
     ax.axhline(1.0, color=COLORS["expert"], ls="--", lw=1, label="expert")
     ax.set_xlabel("share of low-quality episodes in training (half associational, half random)")
     ax.set_ylabel("reward / expert's")
-    ax.set_ylim(-0.05, 1.1)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.set_ylim(min(-0.05, float(table["reward_fraction"].min()) - 0.05), 1.1)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     return ax
 
 

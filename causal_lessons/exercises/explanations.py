@@ -1,0 +1,104 @@
+"""Checkers for lesson 05, explanations and a quality signal.
+
+Each checker recomputes its answer from the lesson's own objects (rollouts,
+mixed batches, the sweep's table) or from the package's exact formulas:
+nothing is hard-coded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import explanations as ex
+from .._validate import check_int
+from .core import Feedback, check_choice, check_number
+
+__all__ = ["PLAYS_LIKE", "most_exploited", "check_shortcut_prediction", "check_flip_share", "lucky_share",
+           "check_lucky_share", "check_plays_like"]
+
+#: The answers of the last exercise (what an asked-for agent plays like).
+PLAYS_LIKE = ("the expert", "the associational strategy", "neither")
+
+
+def most_exploited(batch, result, goal: str) -> str:
+    """The variable an agent exploited most often in the episodes of ``batch`` whose goal is ``goal``."""
+    names = list(batch.names)
+    if goal not in names:
+        raise KeyError(f"goal: unknown variable {goal!r}; the variables are {', '.join(names)}.")
+    mask = np.asarray(batch.goal) == names.index(goal)
+    chosen = np.asarray(result.exploit_var)[mask]
+    chosen = chosen[chosen >= 0]
+    if chosen.size == 0:
+        raise ValueError(f"the agent made no exploit intervention in the episodes with goal {goal}.")
+    return names[int(np.bincount(chosen, minlength=len(names)).argmax())]
+
+
+def check_shortcut_prediction(answer: Any, batch, result, goal: str = "C") -> Feedback:
+    """Prediction: in de-confounded episodes with goal ``goal``, which variable does the plain agent exploit
+    most often?  ``result`` is its rollout of ``batch``."""
+    right = most_exploited(batch, result, goal)
+    return check_choice(
+        answer, right, list(batch.names),
+        praise=f"the plain agent exploits {right} most often when the goal is {goal}: in every training episode the "
+               "variable named just before the goal was the best one, and that rule is easier to read off "
+               "than the experiments' results.",
+        hint="the agent never saw an episode in which the two rules disagree; which rule can it read off from "
+             "the names alone?")
+
+
+def check_flip_share(answer: Any, n_vars: int = 4) -> Feedback:
+    """With ``n_vars`` variables, the low-quality share at which "observe" becomes the mixture's most likely first
+    move (half of the low-quality episodes associational, half random)."""
+    n_vars = check_int(n_vars, "n_vars", minimum=2)
+    right = ex.greedy_flip_share(n_vars)
+    return check_number(
+        answer, right, tol=0.01,
+        praise=f"{right:.3f}: above it a plain imitator that plays its most likely move starts by observing, and "
+               "from then on it is in an associational episode.",
+        hint=f"write the probability of 'observe' as the associational share plus the random share times "
+             f"1/({n_vars} + 1), the probability of one variable as the expert share / {n_vars} plus the random "
+             "share times the same 1/(n + 1), and solve for the share where they are equal.")
+
+
+def lucky_share(batch) -> float:
+    """Share of the episodes labelled "high" (by their return) that the expert did not play."""
+    quality = getattr(batch, "quality", None)
+    played = getattr(batch, "played_by", None)
+    if quality is None or played is None:
+        raise TypeError("batch must be a QualityBatch from causal_lessons.explanations.mixed_episodes.")
+    high = np.asarray(quality) == ex.QUALITY_LEVELS.index("high")
+    if not high.any():
+        raise ValueError("no episode of this batch is labelled 'high'.")
+    return float(np.mean(np.asarray(played)[high] != 0))
+
+
+def check_lucky_share(answer: Any, batch) -> Feedback:
+    """What share of the return-labelled "high" episodes in ``batch`` were played by another strategy than the
+    expert's?"""
+    right = lucky_share(batch)
+    return check_number(
+        answer, right, tol=0.01,
+        praise=f"{right:.0%} of the 'high' episodes were played by the associational or the random strategy: a "
+               "good outcome does not tell how the episode was played, so asking for 'high' asks for a mixture "
+               "whose most likely first move may be to observe.",
+        hint="select the episodes whose quality is the index of 'high' and count those whose played_by is not the "
+             "expert's (0).")
+
+
+def check_plays_like(answer: Any, table, kind: str = "return", low_share: float = 0.2,
+                     asked: str = "low") -> Feedback:
+    """Whom does the agent of ``kind`` (trained with ``low_share`` low-quality data) play like when asked for
+    ``asked``?  Answered from the sweep's ``table`` with the widget's update function."""
+    from ..widgets.explanations import quality_update
+
+    found = quality_update(table, kind, low_share, asked)
+    right = found["plays_like"]
+    return check_choice(
+        answer, right, PLAYS_LIKE,
+        praise=f"it plays like {right} (first move 'observe' in {found['first_observes']:.0%} of episodes, "
+               f"experiments on every variable in {found['explore_coverage']:.0%}): the token selects the "
+               "behaviour of the training episodes that carried it.",
+        hint="set the widget to this agent, share and quality, and read its first move and its exploration in the "
+             "readout.")
