@@ -1,0 +1,120 @@
+"""Checkers for lesson 06, language models as agents.
+
+Each checker recomputes its answer from the lesson's own objects (a traced
+transcript, the parrot's claims, a model and its test episodes): nothing is
+hard-coded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import language_agents as la
+from .core import NOT_ANSWERED, Feedback, check_choice, check_number, check_set
+
+__all__ = ["PARROT_SILENCE", "check_pointer_reading", "rarely_claimed", "check_never_claimed",
+           "no_experiment_reward_fraction", "check_no_experiments", "NAMER_BANDS", "namer_band",
+           "check_namer_prediction"]
+
+#: A link the parrot states in fewer than this share of its talks counts as "never stated".
+PARROT_SILENCE = 0.01
+#: The answers of the prediction exercise about the naming model, from the rate they describe.
+NAMER_BANDS = ("almost always", "about half the time", "rarely")
+
+
+def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
+    """Which variable did the loop intervene on when the pointing model wrote its exploit in the traced episode?
+
+    ``trace`` is what :func:`causal_lessons.widgets.language_agents.trace_transcript`
+    (or ``update_transcript``) returned; the answer is a variable name, or "nothing"
+    if the loop could not carry the answer out.
+    """
+    if not isinstance(trace, dict) or not {"choice", "exploit", "names"} <= set(trace):
+        raise TypeError("trace must be the dict that trace_transcript returned.")
+    names = list(trace["names"])
+    expected = trace["choice"][3] if trace["choice"].startswith("do(") else "nothing"
+    return check_choice(
+        answer, expected, names + ["nothing"],
+        praise="the number in do(#k=...) refers to the model's own experiment k: the loop looks up which variable "
+               "that experiment set, and sets it again with the sign the model wrote.",
+        hint="find the model's last word, do(#k=...); then find the line of the transcript that starts with #k "
+             "and read which variable that experiment set.")
+
+
+def rarely_claimed(claims: Any, names, threshold: float = PARROT_SILENCE) -> set[tuple[str, str]]:
+    """The ordered pairs (cause, effect) that a table of claim rates (:func:`causal_lessons.language_agents.claim_rates`)
+    states in fewer than ``threshold`` of the texts."""
+    claims = np.asarray(claims, float)
+    names = list(names)
+    if claims.shape != (len(names), len(names)):
+        raise ValueError(f"claims must be an (n, n) table for the {len(names)} names, got shape {claims.shape}.")
+    return {(names[i], names[j]) for i in range(len(names)) for j in range(len(names))
+            if i != j and claims[i, j] < threshold}
+
+
+def check_never_claimed(answer: Any, claims: Any, names) -> Feedback:
+    """Which causal links does the parrot (almost) never state?  A set of (cause, effect) pairs such as {("A", "B")}."""
+    if answer is NOT_ANSWERED or answer is None:
+        return check_set(answer, set())
+    expected = rarely_claimed(claims, names)
+    if not isinstance(answer, (set, list, tuple, frozenset)) or \
+            not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in answer):
+        return Feedback(False, "the answer should be a set of (cause, effect) pairs, e.g. {('A', 'B'), ('D', 'C')}.")
+    return check_set(
+        {tuple(p) for p in answer}, expected,
+        praise="exactly the links its training text never contained: the parrot repeats the statistics of its "
+               "corpus, and a link that was never written down never comes out.",
+        hint=f"look for the pairs whose claim rate is below {PARROT_SILENCE:.0%} in the parrot's talk "
+             "(la.claim_rates(...)[i, j] is the share of talks that state 'name_i causes name_j=...').")
+
+
+def no_experiment_reward_fraction(lm, batch) -> float:
+    """A model's reward fraction on ``batch`` when the environment refuses every experiment (``interventions=False``)."""
+    la.check_lm(lm)
+    return la.evaluate(lm, batch, interventions=False)["reward_fraction"]
+
+
+def check_no_experiments(answer: Any, lm, batch) -> Feedback:
+    """The model's reward fraction on ``batch`` when every experiment it writes is refused (played as "observe")."""
+    if answer is NOT_ANSWERED or answer is None:
+        return check_number(answer, 0.0)
+    expected = no_experiment_reward_fraction(lm, batch)
+    return check_number(
+        answer, expected, tol=0.005,
+        praise=f"{round(expected, 2) + 0.0:.2f}: without the answers to its own experiments the model has nothing but its training "
+               "prior, and a prior over random graphs is worth nothing: every weight is as likely +1 as -1. "
+               "It is then no better than the parrot.",
+        hint="call la.evaluate(model, batch, interventions=False) and read 'reward_fraction'.")
+
+
+def namer_band(rate: float) -> str:
+    """Which of :data:`NAMER_BANDS` describes a rate (>= 0.8, 0.3-0.8, < 0.3)."""
+    if rate >= 0.8:
+        return NAMER_BANDS[0]
+    if rate >= 0.3:
+        return NAMER_BANDS[1]
+    return NAMER_BANDS[2]
+
+
+def check_namer_prediction(answer: Any, exploit_var: Any, goal: Any, names, *, goal_name: str = "E",
+                           source: str = "A") -> Feedback:
+    """Prediction: in the held-out-link episodes whose goal is E (A is then the best choice), how often does the
+    naming model exploit A?  ``exploit_var`` and ``goal`` come from its play of those episodes."""
+    names = list(names)
+    exploit_var, goal = np.asarray(exploit_var), np.asarray(goal)
+    if exploit_var.shape != goal.shape or goal_name not in names or source not in names:
+        raise ValueError("pass the naming model's exploit_var and the episodes' goal (one entry per episode), "
+                         "and the variable names.")
+    mask = goal == names.index(goal_name)
+    if not mask.any():
+        raise ValueError(f"no episode has goal {goal_name}.")
+    expected = namer_band(float(np.mean(exploit_var[mask] == names.index(source))))
+    return check_choice(
+        answer, expected, NAMER_BANDS,
+        praise=f"its experiments show {source} moving {goal_name}, but its answer is a word, and in its training "
+               f"text the word for {source} never followed 'goal {goal_name}' once an experiment had moved "
+               f"{goal_name}.",
+        hint=f"the naming model reads the same experiments as the pointing model; what differs is the word it must "
+             f"write. How often did '{source}' follow 'goal {goal_name}' in its training text?")

@@ -1,0 +1,74 @@
+"""Tests of lesson 06's exercise checkers: right answers pass, wrong ones get a hint that does not reveal them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from causal_lessons import language_agents as la  # noqa: E402
+from causal_lessons.exercises import language_agents as ex  # noqa: E402
+from causal_lessons.widgets.language_agents import trace_transcript  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def objects():
+    torch.set_num_threads(1)
+    return la.load_shipped("language_pointer")[0], la.load_shipped("language_parrot")[0], la.evaluation_sets(60)
+
+
+def test_pointer_reading(objects):
+    pointer, _, tests = objects
+    trace = trace_transcript(pointer, tests["links"], 0)
+    right = trace["choice"][3] if trace["choice"].startswith("do(") else "nothing"
+    assert ex.check_pointer_reading(right, trace).correct
+    wrong = ex.check_pointer_reading(next(v for v in "ABCDE" if v != right), trace)
+    assert not wrong.correct and right not in wrong.message.replace("(", " ").split()
+    assert "should be one of" in ex.check_pointer_reading("Z", trace).message
+    assert "no answer yet" in ex.check_pointer_reading(..., trace).message
+    with pytest.raises(TypeError, match="trace must be the dict that trace_transcript returned"):
+        ex.check_pointer_reading("A", {"choice": "nothing"})
+    nothing = dict(trace, choice="nothing")
+    assert ex.check_pointer_reading("nothing", nothing).correct
+
+
+def test_never_claimed():
+    names = list("ABC")
+    claims = np.array([[np.nan, 0.3, 0.0], [0.2, np.nan, 0.5], [0.004, 0.4, np.nan]])
+    assert ex.rarely_claimed(claims, names) == {("A", "C"), ("C", "A")}
+    assert ex.check_never_claimed({("A", "C"), ("C", "A")}, claims, names).correct
+    assert ex.check_never_claimed([["A", "C"], ["C", "A"]], claims, names).correct
+    missing = ex.check_never_claimed({("A", "C")}, claims, names)
+    assert not missing.correct and "missing" in missing.message and "('C', 'A')" not in missing.message
+    assert "set of (cause, effect) pairs" in ex.check_never_claimed({"AC"}, claims, names).message
+    assert "no answer yet" in ex.check_never_claimed(..., claims, names).message
+    with pytest.raises(ValueError, match=r"claims must be an \(n, n\) table for the 3 names"):
+        ex.rarely_claimed(np.zeros((2, 2)), names)
+
+
+def test_no_experiments_recomputes_the_value(objects):
+    pointer, _, tests = objects
+    value = la.evaluate(pointer, tests["links"], interventions=False)["reward_fraction"]
+    assert ex.no_experiment_reward_fraction(pointer, tests["links"]) == value
+    assert ex.check_no_experiments(value, pointer, tests["links"]).correct
+    wrong = ex.check_no_experiments(value + 0.3, pointer, tests["links"])
+    assert not wrong.correct and f"{value:.2f}" not in wrong.message
+    assert "no answer yet" in ex.check_no_experiments(None, pointer, tests["links"]).message
+    with pytest.raises(TypeError, match="lm must be a language model"):
+        ex.no_experiment_reward_fraction("namer", tests["links"])
+
+
+def test_namer_prediction():
+    assert [ex.namer_band(x) for x in (0.9, 0.5, 0.1)] == list(ex.NAMER_BANDS)
+    names = list("ABCDE")
+    goal = np.array([4, 4, 4, 4, 1])
+    exploit = np.array([0, 0, 2, 3, 2])                               # A in 2 of the 4 goal-E episodes
+    assert ex.check_namer_prediction("about half the time", exploit, goal, names).correct
+    wrong = ex.check_namer_prediction("rarely", exploit, goal, names)
+    assert not wrong.correct and "half" not in wrong.message
+    assert "should be one of" in ex.check_namer_prediction("often", exploit, goal, names).message
+    with pytest.raises(ValueError, match="no episode has goal E"):
+        ex.check_namer_prediction("rarely", exploit[4:], goal[4:], names)
+    with pytest.raises(ValueError, match="pass the naming model's exploit_var"):
+        ex.check_namer_prediction("rarely", exploit[:2], goal, names)
