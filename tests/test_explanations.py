@@ -24,6 +24,15 @@ from causal_lessons.environment import generate_episodes  # noqa: E402
 TINY = dict(d_model=16, n_heads=2, d_ff=32)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread, as in the lessons (several threads on a shared CPU are much slower here)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def chain_batch(size=4):
     """Expert episodes on the chain A -> B -> C (weights +1, -1), goal C: every experiment's effects are known."""
     rng = np.random.default_rng(0)
@@ -444,3 +453,31 @@ def test_command_line_sweep(tmp_path, capsys):
     assert set(sweep) == {("plain", 0.5), ("strategy", 0.5), ("return", 0.5)}
     assert meta["train_config"]["steps"] == 2 and meta["eval_episodes"] == 50
     assert "saved" in capsys.readouterr().out
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(ex, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 5
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: ex.deconfounded_episodes(0), ValueError, ["n_episodes must be a positive whole number", "got 0"]),
+    (lambda: ex.confounded_sampler(n_vars=2), ValueError, ["n_vars must be at least 3"]),
+    (lambda: ex.mixed_episodes(10, low_share="half"), TypeError, ["low_share must be a real number"]),
+    (lambda: ex.quality_sampler(low_share=0.2, label="grade"), ValueError, ["label must be one of"]),
+    (lambda: ex.mixture_first_step(1.2), ValueError, ["low_share must be at most 1"]),
+    (lambda: ex.greedy_flip_share(1), ValueError, ["n_vars must be at least 2"]),
+    (lambda: ex.train_quality_agent("plain", 0.2, {"steps": 3}), TypeError, ["config must be a QualityConfig"]),
+    (lambda: ex.run_sweep(kinds=["oracle"]), ValueError, ["kinds must be among"]),
+    (lambda: ex.run_sweep(shares=[1.5]), ValueError, ["shares must be at most 1"]),
+    (lambda: ex.explanation_targets(chain_batch(), intervention_value=0), ValueError,
+     ["intervention_value must be greater than 0"]),
+    (lambda: ex.choice_report(object(), ex.deconfounded_episodes(2)), TypeError, ["agent must be an agent built by"]),
+])
+def test_errors_speak_to_a_student(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    for word in words:
+        assert word in str(info.value)

@@ -99,7 +99,7 @@ def quality_explorer(table, *, kind: str = "strategy", low_share: float = 0.4, a
                                            description="low-quality share", continuous_update=False,
                                            style={"description_width": "initial"})
     kind_buttons = widgets.ToggleButtons(options=[(KIND_LABELS[k], k) for k in ex.QUALITY_KINDS], value=kind,
-                                         description="agent")
+                                         description="agent", style={"button_width": "210px"})
     ask_buttons = widgets.ToggleButtons(options=list(ex.QUALITY_LEVELS),
                                         value=asked if first["asked"] == "none" else first["asked"],
                                         description="ask for", disabled=kind == "plain")
