@@ -119,8 +119,9 @@ MODELS = {
     "namer": {"corpus": "transcripts", "answer": "name"},      # experiments; answers "do(A=-5)"
     "parrot": {"corpus": "facts", "answer": "name"},           # facts, no experiments; answers "do(A=-5)"
 }
-#: The shipped checkpoints: ``checkpoints/language_<model>.pt``.
-SHIPPED = tuple(f"language_{m}" for m in MODELS)
+#: The shipped checkpoints: ``checkpoints/language_<model>.pt`` (the default 6,000 steps each), and the namer
+#: trained for twice as long, ``language_namer_12000.pt`` (``train --models namer --steps 12000``).
+SHIPPED = tuple(f"language_{m}" for m in MODELS) + ("language_namer_12000",)
 
 _ACTION = re.compile(r"^do\(([A-Za-z]\w*|#\d+)=([+-]?\d+(?:\.\d+)?)\)$")
 
@@ -825,7 +826,7 @@ def _talk(lm, size: int, generator, temperature: float, max_words: int) -> tuple
 
 
 def play(lm, batch: Any, *, seed: int | None = 0, noise_std: float = 0.1, told: bool = False,
-         temperature: float = 1.0, interventions: bool = True) -> LMPlay:
+         temperature: float = 1.0, interventions: bool = True, chunk: int = 500) -> LMPlay:
     """Let ``lm`` play the episodes of ``batch`` as an agent; the loop writes what the environment answers.
 
     Only the hidden DAGs (``weights``), the allowed variables and the goals of
@@ -843,12 +844,12 @@ def play(lm, batch: Any, *, seed: int | None = 0, noise_std: float = 0.1, told: 
       its own talk, the loop writes the true facts of the episode's graph.
 
     The exploit is scored by its expected reward (as in lesson 04), so two agents are
-    compared on the same episodes without extra sampling noise.
+    compared on the same episodes without extra sampling noise.  Episodes are played
+    ``chunk`` at a time (memory), with one random stream for the whole batch.
     """
     import torch
 
-    from .environment import simulate
-    from .training import RolloutResult, expected_reward
+    from .training import RolloutResult
 
     check_lm(lm)
     _check_batch(batch)
@@ -859,18 +860,42 @@ def play(lm, batch: Any, *, seed: int | None = 0, noise_std: float = 0.1, told: 
     for name, flag in (("told", told), ("interventions", interventions)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}.")
-    corpus = lm.config.corpus
-    if told and corpus != "facts":
+    chunk = check_count(chunk, "chunk")
+    if told and lm.config.corpus != "facts":
         raise ValueError("told=True writes the true facts for a facts LM (the parrot); an experimenter LM finds "
                          "them out by experimenting.")
     lm.eval()
+    rng = np.random.default_rng(seed)
+    generator = torch.Generator().manual_seed(0 if seed is None else seed)
+    parts = [_play_chunk(lm, batch.subset(slice(lo, lo + chunk)), rng, generator, noise_std, told, temperature,
+                         interventions) for lo in range(0, len(batch), chunk)]
+    width = max(p["ids"].shape[1] for p in parts)
+
+    def joined(key, fill):
+        return np.concatenate([np.pad(p[key], ((0, 0), (0, width - p[key].shape[1])), constant_values=fill)
+                               for p in parts])
+
+    fields = ("explore_actions", "proposed_actions", "explore_values", "exploit_var", "exploit_sign", "pointer",
+              "reward")
+    result = RolloutResult(**{k: np.concatenate([getattr(p["result"], k) for p in parts]) for k in fields})
+    return LMPlay(ids=joined("ids", vocab.pad), written=joined("written", False), result=result,
+                  unparseable=np.concatenate([p["unparseable"] for p in parts]),
+                  invalid=np.concatenate([p["invalid"] for p in parts]), corpus=lm.config.corpus, vocab=vocab)
+
+
+def _play_chunk(lm, batch, rng, generator, noise_std, told, temperature, interventions) -> dict[str, Any]:
+    """:func:`play` for one chunk of episodes, drawing from the shared ``rng`` (noise) and ``generator`` (talk)."""
+    from .environment import simulate
+    from .training import RolloutResult, expected_reward
+
+    vocab = lm.vocab
+    corpus = lm.config.corpus
     allowed = np.asarray(batch.allowed, bool)
     goal = np.asarray(batch.goal, np.int64)
     weights = np.asarray(batch.weights, float)
     size, n = allowed.shape
     rows = np.arange(size)
     iv = lm.config.intervention_value
-    rng = np.random.default_rng(seed)
     if corpus == "transcripts":
         k = lm.config.n_explore
         ids = np.full((size, 1 + k * (n + 4) + 4), vocab.pad, np.int64)
@@ -913,7 +938,6 @@ def play(lm, batch: Any, *, seed: int | None = 0, noise_std: float = 0.1, told: 
             end = (prompt != vocab.pad).sum(1)
             written = np.zeros((size, prompt.shape[1] + 2), bool)
         else:
-            generator = torch.Generator().manual_seed(0 if seed is None else seed)
             prompt, goal_at = _talk(lm, size, generator, temperature, max_words=3 * n * (n - 1) // 2 + 1)
             said = (np.arange(prompt.shape[1])[None, :] <= goal_at[:, None]) & (prompt != vocab.pad)
             said[:, 0] = False
@@ -933,8 +957,7 @@ def play(lm, batch: Any, *, seed: int | None = 0, noise_std: float = 0.1, told: 
     result = RolloutResult(explore_actions=taken, proposed_actions=proposed, explore_values=values.astype(np.float32),
                            exploit_var=var, exploit_sign=sign.astype(np.int64),
                            pointer=np.full(size, -1, np.int64), reward=reward)
-    return LMPlay(ids=ids, written=written, result=result, unparseable=unparseable, invalid=invalid, corpus=corpus,
-                  vocab=vocab)
+    return {"ids": ids, "written": written, "result": result, "unparseable": unparseable, "invalid": invalid}
 
 
 def play_env(lm, env=None, *, seed: int = 0, temperature: float = 1.0) -> dict[str, Any]:
@@ -1182,12 +1205,14 @@ def next_word_table(lm, ids: Any, *, top: int = 5):
     return pd.DataFrame(rows)
 
 
-def plot_learning_curves(histories: dict, axes=None):
+def plot_learning_curves(histories: dict, axes=None, *, styles: dict | None = None):
     """The recorded learning curves of language models: reward fraction on the held-out links (left) and on the
     training distribution (right) against training steps.
 
     ``histories``: ``{name: TrainingHistory}`` (or its ``to_dict()``, as saved in a
-    checkpoint's JSON) whose evaluations hold ``links`` and ``train``.  Returns the axes.
+    checkpoint's JSON) whose evaluations hold ``links`` and ``train``.  A line takes
+    the course colour of the model its name starts with; ``styles`` maps names to
+    extra matplotlib line settings (e.g. ``{"namer, 12,000 steps": {"ls": ":"}}``).  Returns the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -1199,12 +1224,14 @@ def plot_learning_curves(histories: dict, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
     palette = {"pointer": COLORS["agent"], "namer": COLORS["bc"], "parrot": COLORS["purple"]}
+    styles = styles or {}
     for name, history in histories.items():
         if isinstance(history, dict):
             history = TrainingHistory(**history)
+        style = {"marker": "o", "ms": 2.5, "color": palette.get(name.split(",")[0].split()[0]), **styles.get(name, {})}
         for ax, kind in zip(axes, ("links", "train")):
             steps, values = history.curve(kind)
-            ax.plot(steps, values, "o-", ms=2.5, label=name, color=palette.get(name))
+            ax.plot(steps, values, label=name, **style)
     for ax, title in zip(axes, ("test episodes: a held-out link decides", "test episodes: training distribution")):
         ax.axhline(1.0, color=COLORS["expert"], ls="--", lw=1, label="expert")
         ax.axhline(0.0, color=COLORS["black"], lw=0.6)
@@ -1360,7 +1387,8 @@ def run_train(models: Sequence[str] = tuple(MODELS), *, out_dir: str | Path = CH
               steps: int | None = None, seed: int = 0, eval_episodes: int = 2000, progress: bool = True,
               log: Callable[[str], None] | None = print) -> dict[str, Any]:
     """Train the given models, evaluate each on ``eval_episodes`` episodes of both test sets, and save
-    ``out_dir/language_<model>.pt`` with its config, seed, learning curves and metrics in the JSON beside it."""
+    ``out_dir/language_<model>.pt`` (``language_<model>_<steps>.pt`` for a number of steps other than the
+    default) with its config, seed, learning curves and metrics in the JSON beside it."""
     from .training import hardware_info
 
     log = log or (lambda message: None)
@@ -1377,7 +1405,8 @@ def run_train(models: Sequence[str] = tuple(MODELS), *, out_dir: str | Path = CH
             "final_loss": history.loss[-1], "history": history.to_dict(), "metrics": metrics,
             "eval_episodes": eval_episodes, "hardware": hardware_info("cpu"),
         }
-        path = save_lm(Path(out_dir) / f"language_{model}.pt", lm, metadata=meta)
+        stem = f"language_{model}" + (f"_{steps}" if steps is not None and steps != TRAIN_DEFAULTS["steps"] else "")
+        path = save_lm(Path(out_dir) / f"{stem}.pt", lm, metadata=meta)
         results[model] = metrics
         log(f"{model}: trained in {history.seconds:.0f} s; held-out links {metrics['links']['reward_fraction']:.3f}, "
             f"training distribution {metrics['train']['reward_fraction']:.3f} of the expert's reward; saved {path}")

@@ -331,6 +331,19 @@ def test_play_writes_the_transcript_and_the_environment_answers(episodes):
     assert result.coverage(episodes.allowed).all()
 
 
+def test_play_in_chunks_gives_the_same_transcripts(episodes):
+    lm = ScriptedLM(experimenter_script("do(#3=5)"), answer="point")
+    whole, parts = la.play(lm, episodes, chunk=500), la.play(lm, episodes, chunk=7)
+    assert np.array_equal(whole.ids, parts.ids) and np.array_equal(whole.written, parts.written)
+    assert np.array_equal(whole.result.reward, parts.result.reward)
+    talk = "A causes B=5 goal".split()
+    parrot = ScriptedLM(lambda words: talk[len(words) - 1] if len(words) <= len(talk) else "do(A=5)", corpus="facts")
+    told = la.play(parrot, episodes, told=True, chunk=9)
+    assert told.ids.shape[1] == la.facts_ids(episodes).shape[1] and len(told.ids) == len(episodes)
+    with pytest.raises(ValueError, match="chunk must be a positive whole number"):
+        la.play(lm, episodes, chunk=0)
+
+
 def test_unparseable_and_invalid_words_are_played_as_observe(episodes):
     nonsense = ScriptedLM(lambda words: "A=5")
     played = la.play(nonsense, episodes)
@@ -510,10 +523,13 @@ def test_shipped_checkpoints_are_small_and_documented(name):
     path = la.CHECKPOINT_DIR / f"{name}.pt"
     assert path.stat().st_size < 2_000_000
     lm, meta = la.load_shipped(name)
-    model = name.removeprefix("language_")
+    model, _, steps = name.removeprefix("language_").partition("_")
+    steps = int(steps) if steps else la.TRAIN_DEFAULTS["steps"]
     assert meta["model"] == model and lm.config.corpus == la.MODELS[model]["corpus"]
-    assert meta["produced_by"].startswith("python -m causal_lessons.language_agents train --models " + model)
-    assert meta["seed"] == 0 and meta["train_config"]["steps"] == la.TRAIN_DEFAULTS["steps"]
+    assert lm.config.answer == la.MODELS[model]["answer"]
+    command = "python -m causal_lessons.language_agents train --models " + model
+    assert meta["produced_by"] == command + (f" --steps {steps}" if steps != la.TRAIN_DEFAULTS["steps"] else "")
+    assert meta["seed"] == 0 and meta["train_config"]["steps"] == steps == meta["history"]["steps"][-1]
     assert set(meta["metrics"]) == {"links", "train"} and meta["history"]["eval_steps"]
 
 
@@ -522,6 +538,18 @@ def test_shipped_pointer_reproduces_its_recorded_metrics():
     tests = la.evaluation_sets(meta["eval_episodes"])
     metrics = la.evaluate(lm, tests["links"])
     assert metrics["reward_fraction"] == pytest.approx(meta["metrics"]["links"]["reward_fraction"], abs=1e-9)
+
+
+def test_a_short_retraining_learns_to_experiment_first():
+    """The learning signal at a reduced budget: after 300 steps (about 10 s) the pointer model already writes
+    valid experiments on every variable, long before its exploit is any good (see the shipped learning curves)."""
+    lm, history = la.train_model("pointer", steps=300, curve_every=0, progress=False)
+    metrics = la.evaluate(lm, la.evaluation_sets(200, seed=5)["links"])
+    assert history.steps[-1] == 300 and history.explore_loss[-1] < 1.2       # near log(5!)/5 = 0.96: random order
+    assert metrics["explore_coverage"] >= 0.95 and metrics["unparseable_rate"] == 0.0
+    untrained = la.evaluate(la.make_lm(corpus="transcripts", answer="point", seed=0),
+                            la.evaluation_sets(200, seed=5)["links"])
+    assert untrained["explore_coverage"] < 0.5
 
 
 def test_train_model_and_its_errors():
@@ -539,10 +567,10 @@ def test_command_line(tmp_path):
                           "--steps", "3", "--out-dir", str(tmp_path), "--eval-episodes", "20", "--no-progress"],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert "pointer: trained in" in out.stdout
-    meta = json.loads((tmp_path / "language_pointer.pt.json").read_text())
+    meta = json.loads((tmp_path / "language_pointer_3.pt.json").read_text())
     assert meta["produced_by"] == "python -m causal_lessons.language_agents train --models pointer --steps 3"
     assert meta["lm_config"]["answer"] == "point" and meta["eval_episodes"] == 20
     shown = subprocess.run([sys.executable, "-m", "causal_lessons.language_agents", "evaluate", "--checkpoint",
-                            str(tmp_path / "language_pointer.pt"), "--episodes", "20"],
+                            str(tmp_path / "language_pointer_3.pt"), "--episodes", "20"],
                            capture_output=True, text=True, cwd=ROOT, check=True)
     assert set(json.loads(shown.stdout)) == {"links", "train"}

@@ -3,6 +3,8 @@ widget builder."""
 
 from __future__ import annotations
 
+import html
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -81,12 +83,12 @@ def test_widget_builder_returns_a_widget_that_redraws(setup_objects):
     (episode, word), choice, readout, text = box.children[0].children, box.children[1], box.children[2], \
         box.children[3]
     assert word.max == 6 and word.value == 3
-    assert readout.value == update_transcript(models, batch, 2, "pointer", 3)["readout"]
+    assert readout.value == html.escape(update_transcript(models, batch, 2, "pointer", 3)["readout"])
     episode.value = 4
-    assert readout.value == update_transcript(models, batch, 4, "pointer", 3)["readout"]
+    assert readout.value == html.escape(update_transcript(models, batch, 4, "pointer", 3)["readout"])
     choice.value = "parrot"
     expected = update_transcript(models, batch, 4, "parrot", 3)
-    assert word.max == expected["n_steps"] and readout.value == expected["readout"]
+    assert word.max == expected["n_steps"] and readout.value == html.escape(expected["readout"])
     assert text.value == expected["html"]
     word.value = word.max
     assert readout.value.startswith("parrot model, its exploit")

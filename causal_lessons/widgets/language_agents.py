@@ -147,7 +147,7 @@ def transcript_stepper(models: dict, batch, *, index: int = 0, step: int = 1):
     choice = widgets.ToggleButtons(options=list(models), description="model")
     word = widgets.IntSlider(value=max(1, int(step)), min=1, max=40, description="its word",
                              continuous_update=False)
-    readout = widgets.Label()
+    readout = widgets.HTML()                  # HTML, not a Label: a long readout wraps instead of being cut off
     readout.add_class("cl-readout")
     text = widgets.HTML()
     text.add_class("cl-text")
@@ -167,7 +167,7 @@ def transcript_stepper(models: dict, batch, *, index: int = 0, step: int = 1):
             word.value = trace["step"]
             word.observe(redraw, names="value")
         text.value = trace["html"]
-        readout.value = trace["readout"]
+        readout.value = html.escape(trace["readout"])
 
     for control in (episode, choice, word):
         control.observe(redraw, names="value")
