@@ -42,7 +42,8 @@ to write (facts, "talk", sampled), the loop names the goal, and it answers.  Wit
 Torch is imported inside the functions that need it.
 
 >>> vocab = Vocabulary()
->>> vocab.encode("<bos> do(B=5) -> A=0 B=5").tolist() == [vocab.index[w] for w in ("<bos>", "do(B=5)", "->", "A=0", "B=5")]
+>>> ids = vocab.encode("<bos> do(B=5) -> A=0 B=5")
+>>> ids.tolist() == [vocab.index[w] for w in ("<bos>", "do(B=5)", "->", "A=0", "B=5")]
 True
 >>> parse_action("do(C=-5)"), parse_action("C=-5")
 (('C', -5), None)
@@ -145,7 +146,7 @@ class Vocabulary:
     """
 
     def __init__(self, n_vars: int = 5, *, n_explore: int = 5, unit: float = 5.0, max_units: int = 8):
-        self.n_vars = check_int(n_vars, "n_vars", minimum=2, maximum=graphs_max())
+        self.n_vars = check_int(n_vars, "n_vars", minimum=2, maximum=_max_vars())
         self.n_explore = check_count(n_explore, "n_explore")
         self.unit = check_positive(unit, "unit")
         self.max_units = check_count(max_units, "max_units")
@@ -208,7 +209,8 @@ class Vocabulary:
         """The text of a sequence of token ids (padding left out unless ``skip_pad=False``)."""
         ids = np.asarray(_numpy(ids)).reshape(-1)
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"token ids must be from 0 to {len(self) - 1}, got values from {ids.min()} to {ids.max()}.")
+            raise ValueError(f"token ids must be from 0 to {len(self) - 1}, got values from {ids.min()} to "
+                             f"{ids.max()}.")
         return " ".join(self.words[i] for i in ids if not (skip_pad and i == self.pad))
 
     def value_ids(self, values: Any) -> np.ndarray:
@@ -225,7 +227,7 @@ class Vocabulary:
         return np.where(np.asarray(sign) > 0, self.do_plus[var], self.do_minus[var])
 
     def pointer_ids(self, step: Any, sign: Any) -> np.ndarray:
-        """Token ids of the answers do(#step+1 = sign * unit): "the variable of experiment step+1, set to sign * unit"."""
+        """Token ids of the answers do(#k = sign * unit), k = step + 1: "the variable of experiment k, set to ..."."""
         step = np.asarray(step, np.int64)
         return np.where(np.asarray(sign) > 0, self.point_plus[step], self.point_minus[step])
 
@@ -279,7 +281,7 @@ class Vocabulary:
         return var, value
 
 
-def graphs_max() -> int:
+def _max_vars() -> int:
     from .environment import MAX_VARS
 
     return MAX_VARS
@@ -463,7 +465,7 @@ class LMConfig:
         if self.corpus == "facts" and self.answer != "name":
             raise ValueError("a facts LM (the parrot) reads no experiments, so it can only answer by name "
                              "(answer='name').")
-        check_int(self.n_vars, "n_vars", minimum=2, maximum=graphs_max())
+        check_int(self.n_vars, "n_vars", minimum=2, maximum=_max_vars())
         for name in ("n_explore", "d_model", "n_layers", "n_heads", "d_ff", "max_units"):
             check_count(getattr(self, name), name)
         check_positive(self.intervention_value, "intervention_value")
@@ -1056,7 +1058,8 @@ def evaluate(lm, batch: Any, *, played: LMPlay | None = None, divergent: Any = N
     elif not isinstance(played, LMPlay):
         raise TypeError(f"played must be what play() returned, got {type(played).__name__}.")
     if len(played.ids) != len(batch):
-        raise ValueError(f"played has {len(played.ids)} episodes but batch has {len(batch)}: pass the play of this batch.")
+        raise ValueError(f"played has {len(played.ids)} episodes but batch has {len(batch)}: pass the play of this "
+                         "batch.")
     divergent = strategies.divergent_mask(batch) if divergent is None else divergent
     metrics = training.evaluate(lm, batch, divergent=divergent, result=played.result)
     metrics["reward_fraction_ci95"] = [metrics.pop("reward_fraction_low"), metrics.pop("reward_fraction_high")]
@@ -1115,7 +1118,8 @@ def well_formed_talk(ids: Any, vocab: Vocabulary) -> np.ndarray:
     statements "X causes Y=v" (X a variable name, Y=v a value word), as in the facts corpus.
 
     >>> v = Vocabulary(3)
-    >>> well_formed_talk(np.stack([v.encode("<bos> A causes B=5 goal C"), v.encode("<bos> A causes do(B=5) goal C")]), v)
+    >>> texts = [v.encode("<bos> A causes B=5 goal C"), v.encode("<bos> A causes do(B=5) goal C")]
+    >>> well_formed_talk(np.stack(texts), v)
     array([ True, False])
     """
     if not isinstance(vocab, Vocabulary):
@@ -1416,7 +1420,8 @@ def run_train(models: Sequence[str] = tuple(MODELS), *, out_dir: str | Path = CH
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line::
 
-        python -m causal_lessons.language_agents train [--models pointer namer parrot] [--steps 6000] [--out-dir checkpoints]
+        python -m causal_lessons.language_agents train [--models pointer namer parrot] [--steps 6000]
+            [--out-dir checkpoints]
         python -m causal_lessons.language_agents evaluate --checkpoint checkpoints/language_pointer.pt [--episodes 2000]
     """
     import torch

@@ -44,8 +44,8 @@ def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
 
 
 def rarely_claimed(claims: Any, names, threshold: float = PARROT_SILENCE) -> set[tuple[str, str]]:
-    """The ordered pairs (cause, effect) that a table of claim rates (:func:`causal_lessons.language_agents.claim_rates`)
-    states in fewer than ``threshold`` of the texts."""
+    """The ordered pairs (cause, effect) that a table of claim rates
+    (:func:`causal_lessons.language_agents.claim_rates`) states in fewer than ``threshold`` of the texts."""
     claims = np.asarray(claims, float)
     names = list(names)
     if claims.shape != (len(names), len(names)):
@@ -71,7 +71,8 @@ def check_never_claimed(answer: Any, claims: Any, names) -> Feedback:
 
 
 def no_experiment_reward_fraction(lm, batch) -> float:
-    """A model's reward fraction on ``batch`` when the environment refuses every experiment (``interventions=False``)."""
+    """A model's reward fraction on ``batch`` when the environment refuses every experiment
+    (``interventions=False``)."""
     la.check_lm(lm)
     return la.evaluate(lm, batch, interventions=False)["reward_fraction"]
 
@@ -83,9 +84,9 @@ def check_no_experiments(answer: Any, lm, batch) -> Feedback:
     expected = no_experiment_reward_fraction(lm, batch)
     return check_number(
         answer, expected, tol=0.005,
-        praise=f"{round(expected, 2) + 0.0:.2f}: without the answers to its own experiments the model has nothing but its training "
-               "prior, and a prior over random graphs is worth nothing: every weight is as likely +1 as -1. "
-               "It is then no better than the parrot.",
+        praise=f"{round(expected, 2) + 0.0:.2f}: without the answers to its own experiments the model has nothing "
+               "but its training prior, and a prior over random graphs is worth nothing: every weight is as likely "
+               "+1 as -1. It is then no better than the parrot.",
         hint="call la.evaluate(model, batch, interventions=False) and read 'reward_fraction'.")
 
 
