@@ -986,7 +986,7 @@ def load_agents(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 #: Where the shipped sweep lives.
-SWEEP_CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "explanations_quality_sweep.pt"
+SWEEP_CHECKPOINT = training.CHECKPOINT_DIR / "explanations_quality_sweep.pt"
 _EVAL_EPISODES = 2000
 
 

@@ -66,6 +66,7 @@ import numpy as np
 
 from . import graphs
 from ._validate import check_count, check_int, check_positive, check_real, check_seed
+from .training import CHECKPOINT_DIR as _CHECKPOINT_DIR
 
 __all__ = [
     "CORPORA",
@@ -111,8 +112,8 @@ __all__ = [
 CORPORA = ("transcripts", "facts")
 #: Words that are not actions, values or variable names.
 SPECIAL_WORDS = ("<pad>", "<bos>", "<eos>", "->", "|", "goal", "causes", "observe")
-#: Where the shipped checkpoints live (the repository's ``checkpoints/`` folder).
-CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
+#: Where the shipped checkpoints live (``causal_lessons/checkpoints/``, defined in :mod:`causal_lessons.training`).
+CHECKPOINT_DIR = _CHECKPOINT_DIR
 #: The language models of lesson 06: what each reads and how it answers.  All three have the same size and are
 #: trained on text about the same episodes, for the same number of steps.
 MODELS = {
@@ -120,7 +121,7 @@ MODELS = {
     "namer": {"corpus": "transcripts", "answer": "name"},      # experiments; answers "do(A=-5)"
     "parrot": {"corpus": "facts", "answer": "name"},           # facts, no experiments; answers "do(A=-5)"
 }
-#: The shipped checkpoints: ``checkpoints/language_<model>.pt`` (the default 6,000 steps each), and the namer
+#: The shipped checkpoints: ``causal_lessons/checkpoints/language_<model>.pt`` (the default 6,000 steps each), and the namer
 #: trained for twice as long, ``language_namer_12000.pt`` (``train --models namer --steps 12000``).
 SHIPPED = tuple(f"language_{m}" for m in MODELS) + ("language_namer_12000",)
 
@@ -1311,7 +1312,7 @@ def load_lm(path: str | Path):
 
 
 def load_shipped(name: str = "language_pointer"):
-    """Load a language model shipped in ``checkpoints/`` (one of :data:`SHIPPED`); returns ``(lm, metadata)``."""
+    """Load a language model shipped in ``causal_lessons/checkpoints/`` (one of :data:`SHIPPED`); returns ``(lm, metadata)``."""
     if name not in SHIPPED:
         raise ValueError(f"name must be one of {', '.join(repr(s) for s in SHIPPED)}, got {name!r}.")
     return load_lm(CHECKPOINT_DIR / f"{name}.pt")
@@ -1421,8 +1422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command line::
 
         python -m causal_lessons.language_agents train [--models pointer namer parrot] [--steps 6000]
-            [--out-dir checkpoints]
-        python -m causal_lessons.language_agents evaluate --checkpoint checkpoints/language_pointer.pt [--episodes 2000]
+            [--out-dir causal_lessons/checkpoints]
+        python -m causal_lessons.language_agents evaluate --checkpoint causal_lessons/checkpoints/language_pointer.pt [--episodes 2000]
     """
     import torch
 

@@ -538,6 +538,12 @@ def evaluate(agent, batch: Any, *, divergent: np.ndarray | None = None, noise_st
 # Checkpoints
 # ----------------------------------------------------------------------------------------------
 
+#: Where the course's trained checkpoints ship: inside the package (``causal_lessons/checkpoints/``), so that an
+#: installed package, editable or not, carries them. Each ``NAME.pt`` has ``NAME.pt.json`` beside it with the
+#: config, seed and metrics it reached, and the command that reproduces it.
+CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
+
+
 def save_checkpoint(path: str | Path, agent, *, metadata: dict[str, Any] | None = None) -> Path:
     """Save ``agent`` (its config and weights, as float32) to ``path`` and ``metadata`` to ``path.json``.
 

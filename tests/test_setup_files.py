@@ -131,3 +131,18 @@ def test_make_test_creates_the_venv_and_installs_the_locks(tmp_path):
     lab = subprocess.run(["make", "-n", "lab", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert "jupyter lab notebooks/00_start_here.ipynb" in lab
+
+
+def test_a_built_wheel_carries_the_trained_checkpoints(tmp_path):
+    """Lessons 04-06 load trained agents: a non-editable install (e.g. on a JupyterHub) must have them."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("causal_lessons-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = sorted(p.name for p in (ROOT / "causal_lessons" / "checkpoints").glob("*.pt"))
+    assert shipped, "no checkpoints found"
+    for name in shipped:
+        assert f"causal_lessons/checkpoints/{name}" in names
+        assert f"causal_lessons/checkpoints/{name}.json" in names, f"{name} ships without its config/metrics JSON"

@@ -30,7 +30,7 @@ Command line::
 
     python -m causal_lessons.experiments.passive_agents train --config small --out results.json
     python -m causal_lessons.experiments.passive_agents train --config paper --device cuda --out results.json
-    python -m causal_lessons.experiments.passive_agents evaluate --checkpoint checkpoints/passive_pointer_small.pt \\
+    python -m causal_lessons.experiments.passive_agents evaluate --checkpoint causal_lessons/checkpoints/passive_pointer_small.pt \\
         --out results.json
 """
 
@@ -97,8 +97,8 @@ AGENT_KINDS = {
                       "value_scales": (0.1,)},
 }
 _TEST_SEED = 1_000_003
-#: Where the shipped checkpoints live (the repository's ``checkpoints/`` folder).
-CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
+#: Where the shipped checkpoints live (``causal_lessons/checkpoints/``, defined in :mod:`causal_lessons.training`).
+CHECKPOINT_DIR = training.CHECKPOINT_DIR
 
 
 @dataclass(frozen=True)
@@ -542,7 +542,7 @@ def run_evaluate(checkpoint: str | Path, *, out: str | Path | None = None, n_epi
 
 
 def load_shipped(name: str = "passive_pointer_small", *, device: Any = "cpu"):
-    """Load a checkpoint shipped in ``checkpoints/`` (``"passive_pointer_small"`` or
+    """Load a checkpoint shipped in ``causal_lessons/checkpoints/`` (``"passive_pointer_small"`` or
     ``"associational_control_small"``); returns ``(agent, metadata)``."""
     if not isinstance(name, str) or "/" in name:
         raise ValueError(f"name must be a checkpoint name such as 'passive_pointer_small', got {name!r}.")
