@@ -355,24 +355,32 @@ def make_agent(config: AgentConfig | None = None, *, seed: int | None = 0, **ove
     >>> make_agent(head="identity", d_model=32, seed=1).config.head
     'identity'
     """
-    import torch
-
     if config is None:
         config = AgentConfig(**overrides)
     elif overrides:
         config = AgentConfig(**{**config.to_dict(), **overrides})
     elif not isinstance(config, AgentConfig):
         raise TypeError(f"config must be an AgentConfig, got {type(config).__name__}.")
+    return build_seeded(_agent_class(), config, seed)
+
+
+def build_seeded(cls, config, seed: int | None):
+    """``cls(config)`` with its initial weights drawn from torch's generator seeded with ``seed``.
+
+    The global torch generator is restored afterwards, so building a model does
+    not change what later random draws give.  ``seed=None``: unseeded.
+    """
+    import torch
+
     seed = check_seed(seed)
-    if seed is not None:
-        state = torch.random.get_rng_state()
-        torch.manual_seed(seed)
+    if seed is None:
+        return cls(config)
+    state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
     try:
-        agent = _agent_class()(config)
+        return cls(config)
     finally:
-        if seed is not None:
-            torch.random.set_rng_state(state)
-    return agent
+        torch.random.set_rng_state(state)
 
 
 def check_agent(agent: Any, name: str = "agent"):

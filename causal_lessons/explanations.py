@@ -43,7 +43,7 @@ import numbers
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -246,20 +246,6 @@ def _explaining_class():
     return _CLASSES["ExplainingAgent"]
 
 
-def _seeded_build(cls, config, seed):
-    import torch
-
-    seed = check_seed(seed)
-    if seed is None:
-        return cls(config)
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        return cls(config)
-    finally:
-        torch.random.set_rng_state(state)
-
-
 def _as_config(config, overrides) -> agents_mod.AgentConfig:
     if config is None:
         return agents_mod.AgentConfig(**overrides)
@@ -275,7 +261,7 @@ def make_explaining_agent(config: agents_mod.AgentConfig | None = None, *, seed:
     gives with the same config and seed (the explanation heads are made after
     them), so agents trained with and without explanations start from the same network.
     """
-    return _seeded_build(_explaining_class(), _as_config(config, overrides), seed)
+    return agents_mod.build_seeded(_explaining_class(), _as_config(config, overrides), seed)
 
 
 def _check_explaining(agent):
@@ -712,7 +698,7 @@ def _conditioned_class():
 
 def make_conditioned_agent(config: agents_mod.AgentConfig | None = None, *, seed: int | None = 0, **overrides):
     """A passive agent (as :func:`causal_lessons.agents.make_agent`) that reads a quality token, seeded."""
-    return _seeded_build(_conditioned_class(), _as_config(config, overrides), seed)
+    return agents_mod.build_seeded(_conditioned_class(), _as_config(config, overrides), seed)
 
 
 def _is_conditioned(agent) -> bool:

@@ -59,7 +59,6 @@ from ._validate import (
     check_count,
     check_int,
     check_known,
-    check_positive,
     check_probability,
     check_real,
     check_seed,

@@ -53,10 +53,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from . import graphs
+from .agents import build_seeded
 from ._validate import check_count, check_int, check_positive, check_real, check_seed
 from .training import CHECKPOINT_DIR as _CHECKPOINT_DIR
 
@@ -564,24 +563,13 @@ def make_lm(config: LMConfig | None = None, *, seed: int | None = 0, **overrides
     >>> lm.config.corpus, sum(p.numel() for p in lm.parameters()) < 120_000
     ('facts', True)
     """
-    import torch
-
     if config is None:
         config = LMConfig(**overrides)
     elif not isinstance(config, LMConfig):
         raise TypeError(f"config must be an LMConfig, got {type(config).__name__}.")
     elif overrides:
         config = LMConfig(**{**config.to_dict(), **overrides})
-    seed = check_seed(seed)
-    cls = _lm_class()
-    if seed is None:
-        return cls(config)
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        return cls(config)
-    finally:
-        torch.random.set_rng_state(state)
+    return build_seeded(_lm_class(), config, seed)
 
 
 def check_lm(lm: Any, name: str = "lm"):
@@ -665,71 +653,26 @@ def train_lm(lm, sampler: Callable[[int, int], Any], config=None, *, seed: int =
     ``exploit_loss`` are the loss on the action words).
     """
     import torch
-    from tqdm.auto import tqdm
 
-    from .training import TrainConfig, TrainingHistory
+    from .training import fit
 
     check_lm(lm)
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a causal_lessons.training.TrainConfig, got {type(config).__name__}.")
-    if not callable(sampler):
-        raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
-    seed = check_seed(seed)
-    log_every = check_count(log_every, "log_every")
-    if eval_every is not None:
-        eval_every = check_count(eval_every, "eval_every")
-    torch.manual_seed(seed)
-    optimiser = torch.optim.AdamW(lm.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    if loss_on not in LOSS_ON:
+        raise ValueError(f"loss_on must be one of {', '.join(repr(x) for x in LOSS_ON)}, got {loss_on!r}.")
 
-    def lr_at(step: int) -> float:
-        if step < config.warmup:
-            return (step + 1) / config.warmup
-        done = (step - config.warmup) / max(1, config.steps - config.warmup)
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
+    def tensors_fn(chunk, lm_, device):
+        ids = corpus_ids(chunk, lm_.config.corpus, lm_.vocab, answer=lm_.config.answer)
+        return {"ids": torch.from_numpy(ids)}                      # lm_loss works on the CPU
 
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lr_at)
-    history = TrainingHistory()
-    sums, count = np.zeros(3), 0
-    start = time.perf_counter()
-    data = None
-    lm.train()
-    bar = tqdm(range(config.steps), desc=description or f"{lm.config.corpus} LM", disable=not progress, leave=False)
-    for step in bar:
-        within = step % config.chunk
-        if within == 0:
-            chunk = sampler(config.chunk * config.batch_size, seed * 100_003 + step // config.chunk)
-            _check_batch(chunk, "the sampler's result")
-            data = torch.from_numpy(corpus_ids(chunk, lm.config.corpus, lm.vocab, answer=lm.config.answer))
-        ids = data[within * config.batch_size:(within + 1) * config.batch_size]
-        ids = ids[:, :int((ids != lm.vocab.pad).sum(1).max())]               # drop all-padding columns
-        loss, explore, exploit = lm_loss(lm, ids, loss_on=loss_on)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(lm.parameters(), config.grad_clip, foreach=True)
-        optimiser.step()
-        scheduler.step()
-        history.episodes_seen += len(ids)
-        sums += (loss.item(), np.nan_to_num(explore.item()), exploit.item())
-        count += 1
-        last = step == config.steps - 1
-        if (step + 1) % log_every == 0 or last:
-            mean = sums / count
-            history.steps.append(step + 1)
-            history.loss.append(float(mean[0]))
-            history.explore_loss.append(float(mean[1]))
-            history.exploit_loss.append(float(mean[2]))
-            sums[:], count = 0, 0
-            bar.set_postfix(loss=f"{mean[0]:.3f}")
-        if eval_fn is not None and eval_every is not None and ((step + 1) % eval_every == 0 or last):
-            lm.eval()
-            history.eval_steps.append(step + 1)
-            history.evals.append({k: float(v) for k, v in eval_fn(lm).items()})
-            lm.train()
-    bar.close()
-    lm.eval()
-    history.seconds = time.perf_counter() - start
-    return history
+    def loss_fn(lm_, tensors):
+        ids = tensors["ids"]
+        ids = ids[:, :int((ids != lm_.vocab.pad).sum(1).max())]               # drop all-padding columns
+        total, explore, exploit = lm_loss(lm_, ids, loss_on=loss_on)
+        return total, torch.nan_to_num(explore), exploit         # a parrot's batch may have no exploration words
+
+    return fit(lm, sampler, config, tensors_fn=tensors_fn, loss_fn=loss_fn, seed=seed, progress=progress,
+               log_every=log_every, eval_fn=eval_fn, eval_every=eval_every,
+               description=description or f"{lm.config.corpus} LM")
 
 
 # ==================================================================================================

@@ -20,7 +20,6 @@ Two classes share one surface (``variables``, ``graph``, ``sample``, ``do``,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -39,6 +39,7 @@ __all__ = [
     "episode_targets",
     "bc_loss",
     "train",
+    "fit",
     "rollout",
     "rollout_tokens",
     "expected_reward",
@@ -197,7 +198,6 @@ def bc_loss(agent, tensors: dict[str, Any], *, explore_weight: float = 1.0, hidd
     ``tensors["tokens"]`` when the caller has already computed them (a loss that
     adds other targets on the same hidden states, such as explanations).
     """
-    import torch
     from torch.nn import functional as F
 
     if hidden is None:
@@ -251,31 +251,66 @@ def train(
     batches along its first axis): hooks for extra training targets or inputs
     (lesson 05's explanations and quality tokens).
     """
-    import torch
-    from tqdm.auto import tqdm
-
     _agents.check_agent(agent)
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
-    if not callable(sampler):
-        raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
+    config = _check_config(config)
     for hook, name in ((loss_fn, "loss_fn"), (tensors_fn, "tensors_fn")):
         if hook is not None and not callable(hook):
             raise TypeError(f"{name} must be a function or None, got {type(hook).__name__}.")
     if loss_fn is None:
         def loss_fn(agent_, tensors_):
             return bc_loss(agent_, tensors_, explore_weight=config.explore_weight)
-    tensors_fn = _batch_tensors if tensors_fn is None else tensors_fn
+    return fit(agent, sampler, config, tensors_fn=_batch_tensors if tensors_fn is None else tensors_fn,
+               loss_fn=loss_fn, seed=seed, device=device, progress=progress, log_every=log_every,
+               eval_fn=eval_fn, eval_every=eval_every, description=description)
+
+
+def _check_config(config: Any) -> TrainConfig:
+    config = TrainConfig() if config is None else config
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a causal_lessons.training.TrainConfig, got {type(config).__name__}.")
+    return config
+
+
+def fit(
+    model,
+    sampler: Callable[[int, int], Any],
+    config: TrainConfig | None,
+    *,
+    tensors_fn: Callable[[Any, Any, Any], dict[str, Any]],
+    loss_fn: Callable[[Any, dict[str, Any]], tuple[Any, Any, Any]],
+    seed: int = 0,
+    device: Any = "cpu",
+    progress: bool = True,
+    log_every: int = 50,
+    eval_fn: Callable[[Any], dict[str, float]] | None = None,
+    eval_every: int | None = None,
+    description: str = "training",
+) -> TrainingHistory:
+    """The training loop that :func:`train` (agents) and :func:`causal_lessons.language_agents.train_lm` share.
+
+    ``tensors_fn(batch, model, device)`` turns a chunk of episodes from
+    ``sampler(config.chunk * config.batch_size, seed * 100_003 + chunk number)``
+    into a dict of tensors (sliced into batches along the first axis);
+    ``loss_fn(model, tensors) -> (total, explore_part, exploit_part)`` is the
+    loss of one batch (only ``total`` is optimised; the parts are logged).
+    AdamW with a linear warm-up and a cosine decay of the learning rate, and
+    gradient clipping, as ``config`` says.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    config = _check_config(config)
+    if not callable(sampler):
+        raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
     seed = check_seed(seed)
     log_every = check_count(log_every, "log_every")
     if eval_every is not None:
         eval_every = check_count(eval_every, "eval_every")
     device = resolve_device(device)
-    agent.to(device)
+    model.to(device)
     torch.manual_seed(seed)
     # the fused implementation does the whole update in one kernel: ~4x cheaper for a small model on a CPU
-    optimiser = torch.optim.AdamW(agent.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
     def lr_at(step: int) -> float:
         if step < config.warmup:
@@ -290,23 +325,23 @@ def train(
     start = time.perf_counter()
     chunk_size = config.chunk * config.batch_size
     data = None
-    agent.train()
+    model.train()
     bar = tqdm(range(config.steps), desc=description, disable=not progress, leave=False)
     for step in bar:
         within = step % config.chunk
         if within == 0:
             chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
             _check_batch(chunk, "the sampler's result")
-            data = tensors_fn(chunk, agent, device)
+            data = tensors_fn(chunk, model, device)
         part = slice(within * config.batch_size, (within + 1) * config.batch_size)
         tensors = {k: v[part] for k, v in data.items()}
-        loss, explore, exploit = loss_fn(agent, tensors)
+        loss, explore, exploit = loss_fn(model, tensors)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(agent.parameters(), config.grad_clip, foreach=True)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip, foreach=True)
         optimiser.step()
         scheduler.step()
-        history.episodes_seen += len(tensors["tokens"])
+        history.episodes_seen += len(next(iter(tensors.values())))
         sums += (loss.item(), explore.item(), exploit.item())
         count += 1
         last = step == config.steps - 1
@@ -320,12 +355,12 @@ def train(
             count = 0
             bar.set_postfix(loss=f"{mean[0]:.3f}")
         if eval_fn is not None and eval_every is not None and ((step + 1) % eval_every == 0 or last):
-            agent.eval()
+            model.eval()
             history.eval_steps.append(step + 1)
-            history.evals.append({k: float(v) for k, v in eval_fn(agent).items()})
-            agent.train()
+            history.evals.append({k: float(v) for k, v in eval_fn(model).items()})
+            model.train()
     bar.close()
-    agent.eval()
+    model.eval()
     history.seconds = time.perf_counter() - start
     return history
 

@@ -24,13 +24,7 @@ from causal_lessons.environment import generate_episodes  # noqa: E402
 TINY = dict(d_model=16, n_heads=2, d_ff=32)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread, as in the lessons (several threads on a shared CPU are much slower here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as in the lessons
 
 
 def chain_batch(size=4):

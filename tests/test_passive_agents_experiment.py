@@ -20,12 +20,7 @@ CHECKPOINT = ROOT / "causal_lessons" / "checkpoints" / "passive_pointer_small.pt
 CONTROL = ROOT / "causal_lessons" / "checkpoints" / "associational_control_small.pt"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as in the lessons
 
 
 def test_configs():

@@ -105,7 +105,7 @@ def test_train_argument_errors():
     agent = make_agent(d_model=32, seed=0)
     with pytest.raises(TypeError, match="sampler must be a function"):
         training.train(agent, [1, 2], TrainConfig(steps=1), progress=False)
-    with pytest.raises(TypeError, match="config must be a TrainConfig"):
+    with pytest.raises(TypeError, match=r"config must be a causal_lessons\.training\.TrainConfig, got dict"):
         training.train(agent, chain_batch, {"steps": 1}, progress=False)
     with pytest.raises(TypeError, match="the sampler's result must be an EpisodeBatch"):
         training.train(agent, lambda n, s: None, TrainConfig(steps=1), progress=False)

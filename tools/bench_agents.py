@@ -81,13 +81,14 @@ def clock(args) -> list[dict]:
             config = pa.get_config("lesson", batch_size=batch, curve_every=0, steps=steps, control_steps=steps)
             agent, history = pa.train_agent(kind, config, seed=args.seed, progress=False)
             m = pa.evaluate_agent(agent, "links", args.episodes, batch=test)
-            row = {"head": head, "batch": batch, "steps": steps, "train_s": round(history.seconds, 1),
-                   "reward_fraction": round(m["reward_fraction"], 3),
-                   "divergent_agreement": round(m["divergent_agreement"], 3),
-                   "explore_coverage": round(m["explore_coverage"], 3)}
+            row = {"head": head, "batch": batch, "steps": steps, "train_s": round(history.seconds, 1), **_scores(m)}
             rows.append(row)
             print(json.dumps(row), flush=True)
     return rows
+
+
+def _scores(metrics: dict) -> dict:
+    return {k: round(metrics[k], 3) for k in ("reward_fraction", "divergent_agreement", "explore_coverage")}
 
 
 def lesson(args) -> list[dict]:
@@ -102,9 +103,7 @@ def lesson(args) -> list[dict]:
         seconds = time.perf_counter() - start
         m = pa.evaluate_agent(agent, "links", config.eval_episodes, batch=test)
         row = {"agent": kind, "steps": config.train_config(kind).steps, "seconds_with_curves": round(seconds, 1),
-               "reward_fraction": round(m["reward_fraction"], 3),
-               "divergent_agreement": round(m["divergent_agreement"], 3),
-               "explore_coverage": round(m["explore_coverage"], 3)}
+               **_scores(m)}
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_io import ROOT, execute, lesson_paths  # noqa: E402
+from notebook_io import execute, lesson_paths  # noqa: E402
 
 BUDGET_S, BUDGET_MB = 60.0, 1500.0
 BEGIN, END = "<!-- benchmark-table:begin -->", "<!-- benchmark-table:end -->"
