@@ -181,6 +181,16 @@ def open_and_run(page, lab: Lab, notebook: str, *, timeout_s: float = 240) -> No
     assert errors.count() == 0, f"{notebook}: a cell wrote to stderr or raised: {errors.first.inner_text()[:500]}"
 
 
+def wait_for_text(page, element, text: str) -> None:
+    """Wait until ``element`` (a locator) shows ``text`` somewhere in its text."""
+    page.wait_for_function("([e, text]) => e.textContent.includes(text)", arg=[element.element_handle(), text])
+
+
+def wait_for_new_image(page, image, old_src: str | None) -> None:
+    """Wait until ``image`` (a locator of an <img>) shows a figure other than ``old_src``."""
+    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), old_src])
+
+
 def screenshot(page, name: str) -> Path:
     # let a widget's last redraw finish (an Output is empty while its figure is being replaced)
     wait_for_idle_kernel(page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot
+from conftest import move_slider, screenshot, wait_for_text
 
 
 def test_lesson00_runs_and_its_self_check_slider_updates_the_readout(run_notebook):
@@ -11,11 +11,11 @@ def test_lesson00_runs_and_its_self_check_slider_updates_the_readout(run_noteboo
     widget = page.locator(".jupyter-widgets.widget-hbox").filter(has=page.locator(".widget-slider")).first
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".cl-readout").first
-    page.wait_for_function("e => e.textContent.includes('E[Y | do(X = +0.0)] = +1.0')", arg=readout.element_handle())
+    wait_for_text(page, readout, "E[Y | do(X = +0.0)] = +1.0")
 
     move_slider(page, 0, presses=4, key="ArrowRight")
     # four steps of 0.5 to the right: do(X = 2) and E[Y] = 2 * 2 + 1, the example exercise's answer
-    page.wait_for_function("e => e.textContent.includes('E[Y | do(X = +2.0)] = +5.0')", arg=readout.element_handle())
+    wait_for_text(page, readout, "E[Y | do(X = +2.0)] = +5.0")
     # the lesson map is rendered from the notebooks themselves
     assert page.locator(".jp-RenderedMarkdown table").filter(has_text="Start here").count() >= 1
     screenshot(page, "lesson00")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot
+from conftest import move_slider, screenshot, wait_for_new_image, wait_for_text
 
 
 def test_lesson02_runs_and_its_sliders_update_the_output(run_notebook):
@@ -11,16 +11,16 @@ def test_lesson02_runs_and_its_sliders_update_the_output(run_notebook):
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".passive-data-readout").first
     image = widget.locator(".passive-data-output img").first
-    page.wait_for_function("e => e.textContent.includes('p = 0.05, 200 rows')", arg=readout.element_handle())
+    wait_for_text(page, readout, "p = 0.05, 200 rows")
     before_image = image.get_attribute("src")
 
     move_slider(page, 0, presses=5, key="ArrowRight")  # p: five steps of 0.01
-    page.wait_for_function("e => e.textContent.includes('p = 0.10, 200 rows')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    wait_for_text(page, readout, "p = 0.10, 200 rows")
+    wait_for_new_image(page, image, before_image)
     middle_image = image.get_attribute("src")
 
     move_slider(page, 1, presses=2, key="ArrowRight")  # log size: two steps of 10 rows
-    page.wait_for_function("e => e.textContent.includes('p = 0.10, 220 rows')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), middle_image])
+    wait_for_text(page, readout, "p = 0.10, 220 rows")
+    wait_for_new_image(page, image, middle_image)
     assert "picks X→Y in" in readout.inner_text()
     screenshot(page, "lesson02")

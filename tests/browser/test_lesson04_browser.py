@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel
+from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image
 
 
 def test_lesson04_runs_and_the_episode_explorer_responds(run_notebook):
@@ -23,7 +23,7 @@ def test_lesson04_runs_and_the_episode_explorer_responds(run_notebook):
 
     move_slider(page, 0, presses=1, key="ArrowRight")        # the next test episode
     page.wait_for_function(f"e => e.textContent.startsWith('episode {start + 1}, goal')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    wait_for_new_image(page, image, before_image)
     middle_image = image.get_attribute("src")
 
     widget.get_by_role("button", name="identity", exact=True).click()   # same episode, the identity-head agent

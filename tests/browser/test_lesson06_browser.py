@@ -3,7 +3,7 @@ responds to its word slider, to the choice of model and to its episode slider.""
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel
+from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
 
 
 def test_lesson06_runs_and_the_transcript_stepper_responds(run_notebook):
@@ -21,7 +21,7 @@ def test_lesson06_runs_and_the_transcript_stepper_responds(run_notebook):
     move_slider(page, 1, presses=1, key="ArrowLeft")          # the model's fifth word: its last experiment
     page.wait_for_function("e => /^pointer model, word 5 of 6: it wrote do\\([A-E]=5\\)/.test(e.textContent)",
                            arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    wait_for_new_image(page, image, before_image)
     assert "goal" not in text.inner_text()                      # the text shown ends at the word being written
 
     widget.get_by_role("button", name="parrot", exact=True).click()    # the same episode, the parrot talking
@@ -29,7 +29,7 @@ def test_lesson06_runs_and_the_transcript_stepper_responds(run_notebook):
     assert "causes" in text.inner_text()
 
     move_slider(page, 0, presses=1, key="ArrowRight")          # the next test episode
-    page.wait_for_function("e => e.textContent.includes('Episode 1, goal')", arg=readout.element_handle())
+    wait_for_text(page, readout, "Episode 1, goal")
     wait_for_idle_kernel(page)
     assert image.is_visible()
     screenshot(page, "lesson06")

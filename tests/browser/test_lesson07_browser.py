@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel
+from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
 
 
 def test_lesson07_runs_and_its_sliders_update_the_output(run_notebook):
@@ -11,18 +11,18 @@ def test_lesson07_runs_and_its_sliders_update_the_output(run_notebook):
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".dagger-readout").first
     image = widget.locator(".dagger-output img").first
-    page.wait_for_function("e => e.textContent.includes('ε = 0.010, T = 100')", arg=readout.element_handle())
+    wait_for_text(page, readout, "ε = 0.010, T = 100")
     assert "analysis BC 37.2" in readout.inner_text()
     before_image = image.get_attribute("src")
 
     move_slider(page, 0, presses=5, key="ArrowRight")  # ε: five steps of 0.001
-    page.wait_for_function("e => e.textContent.includes('ε = 0.015, T = 100')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    wait_for_text(page, readout, "ε = 0.015, T = 100")
+    wait_for_new_image(page, image, before_image)
     middle_image = image.get_attribute("src")
 
     move_slider(page, 1, presses=2, key="ArrowRight")  # T: two steps of 10
-    page.wait_for_function("e => e.textContent.includes('ε = 0.015, T = 120')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), middle_image])
+    wait_for_text(page, readout, "ε = 0.015, T = 120")
+    wait_for_new_image(page, image, middle_image)
     assert "measured BC" in readout.inner_text()
     wait_for_idle_kernel(page)  # the last redraw has finished: the figure is in place
     assert image.is_visible()

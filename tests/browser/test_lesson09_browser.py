@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import screenshot
+from conftest import screenshot, wait_for_text
 
 
 def test_lesson09_runs_and_placing_an_object_updates_the_beliefs(run_notebook):
@@ -11,12 +11,12 @@ def test_lesson09_runs_and_placing_an_object_updates_the_beliefs(run_notebook):
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".cl-readout").first
     image = widget.locator(".cl-output img").first
-    page.wait_for_function("e => e.textContent.includes('Nothing tested yet')", arg=readout.element_handle())
+    wait_for_text(page, readout, "Nothing tested yet")
     before_image = image.get_attribute("src")
     assert "Tests so far: 0." in readout.text_content()
 
     widget.get_by_role("button", name="A", exact=True).click()  # place object A on the detector: one test
-    page.wait_for_function("e => e.textContent.includes('On the detector: A;')", arg=readout.element_handle())
+    wait_for_text(page, readout, "On the detector: A;")
     text = readout.text_content()
     assert "Tests so far: 1." in text
     assert "11 hypotheses still possible" not in text  # one answer always rules some hypotheses out
@@ -26,5 +26,5 @@ def test_lesson09_runs_and_placing_an_object_updates_the_beliefs(run_notebook):
         " return img !== null && img.getAttribute('src') !== old; }", arg=before_image)
 
     widget.get_by_role("button", name="Start again", exact=True).click()
-    page.wait_for_function("e => e.textContent.includes('Nothing tested yet')", arg=readout.element_handle())
+    wait_for_text(page, readout, "Nothing tested yet")
     screenshot(page, "lesson09")

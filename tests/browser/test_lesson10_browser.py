@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel
+from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
 
 
 def test_lesson10_runs_and_its_sliders_update_the_output(run_notebook):
@@ -11,18 +11,18 @@ def test_lesson10_runs_and_its_sliders_update_the_output(run_notebook):
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".generalization-readout").first
     image = widget.locator(".generalization-output img").first
-    page.wait_for_function("e => e.textContent.includes('shift 2.5, marker noise 0.50')", arg=readout.element_handle())
+    wait_for_text(page, readout, "shift 2.5, marker noise 0.50")
     assert "after the shift causal 1.01, all features 1.43" in readout.inner_text()
     before_image = image.get_attribute("src")
 
     move_slider(page, 0, presses=5, key="ArrowRight")  # shift: five steps of 0.1
-    page.wait_for_function("e => e.textContent.includes('shift 3.0, marker noise 0.50')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), before_image])
+    wait_for_text(page, readout, "shift 3.0, marker noise 0.50")
+    wait_for_new_image(page, image, before_image)
     middle_image = image.get_attribute("src")
 
     move_slider(page, 1, presses=2, key="ArrowRight")  # marker noise: two steps of 0.05
-    page.wait_for_function("e => e.textContent.includes('shift 3.0, marker noise 0.60')", arg=readout.element_handle())
-    page.wait_for_function("([e, old]) => e.getAttribute('src') !== old", arg=[image.element_handle(), middle_image])
+    wait_for_text(page, readout, "shift 3.0, marker noise 0.60")
+    wait_for_new_image(page, image, middle_image)
     assert "after the shift causal 1.01" in readout.inner_text()
     wait_for_idle_kernel(page)  # the last redraw has finished: the figure is in place
     assert image.is_visible()
