@@ -54,6 +54,7 @@ __all__ = [
     "AgentConfig",
     "TokenLayout",
     "make_agent",
+    "build_seeded",
     "episode_tokens",
     "start_tokens",
     "step_tokens",
