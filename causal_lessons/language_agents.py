@@ -66,6 +66,7 @@ from . import graphs
 from .agents import build_seeded
 from ._validate import check_count, check_int, check_positive, check_real, check_seed
 from .training import CHECKPOINT_DIR as _CHECKPOINT_DIR
+from .training import read_model, save_model
 
 __all__ = [
     "CORPORA",
@@ -1224,34 +1225,18 @@ def plot_claims(said: Any, training_truth: Any, test_truth: Any, names, ax=None)
 
 def save_lm(path: str | Path, lm, *, metadata: dict[str, Any] | None = None) -> Path:
     """Save ``lm`` (its config and float32 weights) to ``path`` and ``metadata`` (with the config) to ``path.json``."""
-    import torch
-
     check_lm(lm)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu", dtype=torch.float32).clone() for k, v in lm.state_dict().items()}
-    torch.save({"lm_config": lm.config.to_dict(), "state_dict": state}, path)
-    meta = {"lm_config": lm.config.to_dict(), **(metadata or {})}
-    path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    return path
+    return save_model(path, lm, "lm_config", metadata)
 
 
 def load_lm(path: str | Path):
     """Load a language model saved by :func:`save_lm`; returns ``(lm, metadata)`` (metadata may be empty)."""
-    import torch
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no language-model checkpoint at {path}; train one with "
-                                "`python -m causal_lessons.language_agents train --corpus transcripts --out PATH`.")
-    saved = torch.load(path, map_location="cpu", weights_only=True)
-    if "lm_config" not in saved:
-        raise ValueError(f"{path} is not a language-model checkpoint (it has no 'lm_config').")
+    saved, metadata = read_model(path, "lm_config", what="language-model checkpoint",
+                                 command="python -m causal_lessons.language_agents train --models pointer --out-dir DIR")
     lm = make_lm(LMConfig.from_dict(saved["lm_config"]), seed=None)
     lm.load_state_dict(saved["state_dict"])
     lm.eval()
-    meta_path = path.with_suffix(path.suffix + ".json")
-    return lm, (json.loads(meta_path.read_text()) if meta_path.is_file() else {})
+    return lm, metadata
 
 
 def load_shipped(name: str = "language_pointer"):

@@ -47,6 +47,8 @@ __all__ = [
     "evaluate",
     "save_checkpoint",
     "load_checkpoint",
+    "save_model",
+    "read_model",
     "hardware_info",
     "resolve_device",
 ]
@@ -585,31 +587,45 @@ def save_checkpoint(path: str | Path, agent, *, metadata: dict[str, Any] | None 
     The JSON file beside the checkpoint holds the agent config plus whatever
     ``metadata`` says (training config, seed, reached metrics, hardware).
     """
-    import torch
-
     _agents.check_agent(agent)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu", dtype=torch.float32).clone() for k, v in agent.state_dict().items()}
-    torch.save({"agent_config": agent.config.to_dict(), "state_dict": state}, path)
-    meta = {"agent_config": agent.config.to_dict(), **(metadata or {})}
-    path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    return path
+    return save_model(path, agent, "agent_config", metadata)
 
 
 def load_checkpoint(path: str | Path, *, device: Any = "cpu"):
     """Load an agent saved by :func:`save_checkpoint`; returns ``(agent, metadata)`` (metadata may be empty)."""
-    import torch
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; train one with "
-                                "`python -m causal_lessons.experiments.passive_agents train --config small`.")
-    saved = torch.load(path, map_location="cpu", weights_only=True)
+    saved, metadata = read_model(path, "agent_config", what="checkpoint",
+                                 command="python -m causal_lessons.experiments.passive_agents train --config small")
     agent = _agents.make_agent(_agents.AgentConfig.from_dict(saved["agent_config"]), seed=None)
     agent.load_state_dict(saved["state_dict"])
     agent.to(resolve_device(device))
     agent.eval()
-    meta_path = path.with_suffix(path.suffix + ".json")
-    metadata = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     return agent, metadata
+
+
+def save_model(path: str | Path, model, config_key: str, metadata: dict[str, Any] | None = None) -> Path:
+    """Save a model's config (under ``config_key``) and float32 weights to ``path``; the config and ``metadata``
+    to ``path.json`` beside it.  Shared by the agents' and the language models' checkpoints."""
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu", dtype=torch.float32).clone() for k, v in model.state_dict().items()}
+    torch.save({config_key: model.config.to_dict(), "state_dict": state}, path)
+    meta = {config_key: model.config.to_dict(), **(metadata or {})}
+    path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read_model(path: str | Path, config_key: str, *, what: str, command: str) -> tuple[dict[str, Any], dict]:
+    """Read a checkpoint written by :func:`save_model`: ``(saved, metadata)``, ``saved`` holding ``config_key``
+    and ``"state_dict"``; a clear error when there is no file (``command`` makes one) or it is another kind."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} at {path}; train one with `{command}`.")
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(saved, dict) or config_key not in saved or "state_dict" not in saved:
+        raise ValueError(f"{path} is not a {what} (it has no {config_key!r}).")
+    meta_path = path.with_suffix(path.suffix + ".json")
+    return saved, (json.loads(meta_path.read_text()) if meta_path.is_file() else {})

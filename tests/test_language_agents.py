@@ -504,7 +504,10 @@ def test_save_and_load(tmp_path):
     again, meta = la.load_lm(path)
     assert meta["seed"] == 3 and meta["lm_config"]["corpus"] == "facts" and again.config == lm.config
     assert all(torch.equal(x, y) for x, y in zip(lm.state_dict().values(), again.state_dict().values()))
-    with pytest.raises(FileNotFoundError, match="no language-model checkpoint at .*; train one with"):
+    # the command it names exists: `train --models ... --out-dir ...`
+    with pytest.raises(FileNotFoundError, match="no language-model checkpoint at .*; train one with "
+                                                "`python -m causal_lessons.language_agents train --models pointer "
+                                                "--out-dir DIR`"):
         la.load_lm(tmp_path / "missing.pt")
     torch.save({"agent_config": {}}, tmp_path / "agent.pt")
     with pytest.raises(ValueError, match="is not a language-model checkpoint"):

@@ -240,6 +240,9 @@ def test_checkpoint_round_trip(tmp_path):
     assert not loaded.training
     with pytest.raises(FileNotFoundError, match="no checkpoint at .*train --config small"):
         training.load_checkpoint(tmp_path / "missing.pt")
+    torch.save({"lm_config": {}, "state_dict": {}}, tmp_path / "lm.pt")   # a language model's checkpoint
+    with pytest.raises(ValueError, match=r"lm\.pt is not a checkpoint \(it has no 'agent_config'\)"):
+        training.load_checkpoint(tmp_path / "lm.pt")
 
 
 def test_devices_and_hardware():
