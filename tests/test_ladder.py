@@ -128,3 +128,21 @@ def test_rung_checker():
     assert not feedback.correct and "1 of 5" in feedback.message
     assert not ex.check_rung({}).correct
     assert not ex.check_rung(...).correct
+
+
+def test_labelling_checker_messages_name_the_label_and_never_the_answer():
+    from causal_lessons.exercises.core import check_labels
+
+    expected = {"q1": "a", "q2": "b"}
+
+    def check(answers):
+        return check_labels(answers, expected, ["a", "b", "c"], label="letter", fill="a letter", praise="yes.",
+                            hint="Ask again.")
+
+    assert check({"q1": "a", "q2": "b"}).message == "yes."
+    assert check(...).message == "no answer yet: fill in a letter for every question."
+    assert check([("q1", "a")]).message == "the answer should be a dict {question: letter}."
+    assert check({"q1": "a"}).message == "1 question(s) have no letter yet."
+    wrong = check({"q1": "c", "q2": "b"})
+    assert not wrong.correct and wrong.message.startswith("1 of 2 are not right yet. Look again at: 'q1' (")
+    assert wrong.message.endswith(") Ask again.") and "'a'" not in wrong.message

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_number", "check_choice", "check_set", "check_true", "NOT_ANSWERED"]
+__all__ = ["Feedback", "check_number", "check_choice", "check_set", "check_true", "check_labels", "NOT_ANSWERED"]
 
 #: What a student copy's placeholder leaves; checkers treat it as "not answered yet".
 NOT_ANSWERED = ...
@@ -98,3 +98,27 @@ def check_set(answer: Any, expected: Iterable[Any], *, praise: str = "well done.
 def check_true(condition: bool, *, praise: str = "well done.", hint: str = "not quite.") -> Feedback:
     """Wrap a condition the lesson's checker computed into Feedback."""
     return Feedback(bool(condition), praise if condition else hint)
+
+
+def check_labels(answers: Any, expected: Mapping[str, Any], options: Iterable[Any], *, label: str, fill: str,
+                 praise: str, hint: str) -> Feedback:
+    """A labelling exercise: ``answers`` maps each question (a key of ``expected``) to one of ``options``.
+
+    ``label`` names what a question gets ("rung"), ``fill`` how to ask for it
+    ("a rung (1, 2 or 3)"); a wrong set of answers is told how many are wrong
+    and sent back to the first of them, with ``hint``; the right ones are not revealed.
+    """
+    if answers is NOT_ANSWERED or answers is None:
+        return Feedback(False, f"no answer yet: fill in {fill} for every question.")
+    if not isinstance(answers, Mapping):
+        return Feedback(False, f"the answer should be a dict {{question: {label}}}.")
+    missing = [q for q in expected if q not in answers]
+    if missing:
+        return Feedback(False, f"{len(missing)} question(s) have no {label} yet.")
+    wrong = [q for q, right in expected.items() if answers[q] != right]
+    if not wrong:
+        return Feedback(True, praise)
+    first = wrong[0]
+    reply = check_choice(answers[first], expected[first], options)
+    return Feedback(False, f"{len(wrong)} of {len(expected)} are not right yet. Look again at: "
+                           f"{first!r} ({reply.message}) {hint}")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..generalization import crossover_shift, difference_in_means, population_least_squares, risk, transport
 from ..scm import LinearGaussianSCM
-from .core import Feedback, check_choice, check_number
+from .core import Feedback, check_labels, check_number
 
 __all__ = ["check_ab_estimate", "check_transported_effect", "check_crossover_shift", "OPERATIONS",
            "OPERATION_QUESTIONS", "check_operations"]
@@ -86,20 +86,9 @@ OPERATION_QUESTIONS = {
 
 def check_operations(answers: Mapping[str, str]) -> Feedback:
     """``answers`` maps each question of :data:`OPERATION_QUESTIONS` to one of :data:`OPERATIONS`."""
-    if answers is ... or answers is None:
-        return Feedback(False, "no answer yet: fill in an operation for every question.")
-    if not isinstance(answers, Mapping):
-        return Feedback(False, "the answer should be a dict {question: operation}.")
-    missing = [q for q in OPERATION_QUESTIONS if q not in answers]
-    if missing:
-        return Feedback(False, f"{len(missing)} question(s) have no operation yet.")
-    wrong = [q for q, op in OPERATION_QUESTIONS.items() if answers[q] != op]
-    if not wrong:
-        return Feedback(True, "logs as they come answer 'who does what'; an A/B test answers 'what if these "
-                              "visitors were treated'; other populations need the model; one visitor's what-if "
-                              "needs the model and her facts.")
-    first = wrong[0]
-    reply = check_choice(answers[first], OPERATION_QUESTIONS[first], OPERATIONS)
-    return Feedback(False, f"{len(wrong)} of {len(OPERATION_QUESTIONS)} are not right yet. Look again at: "
-                           f"{first!r} ({reply.message}) Ask: was anything done to the visitors? To these "
-                           "visitors, as in the test, or to others? Is it about one visitor already seen?")
+    return check_labels(answers, OPERATION_QUESTIONS, OPERATIONS, label="operation", fill="an operation",
+                        praise="logs as they come answer 'who does what'; an A/B test answers 'what if these "
+                               "visitors were treated'; other populations need the model; one visitor's what-if "
+                               "needs the model and her facts.",
+                        hint="Ask: was anything done to the visitors? To these visitors, as in the test, or to "
+                             "others? Is it about one visitor already seen?")

@@ -8,7 +8,7 @@ import networkx as nx
 
 from ..ladder import is_backdoor_set
 from ..scm import LinearGaussianSCM
-from .core import Feedback, check_choice, check_number, check_true
+from .core import Feedback, check_labels, check_number, check_true
 
 __all__ = ["check_observational_slope", "check_total_effect", "check_backdoor_set", "check_counterfactual",
            "check_rung", "RUNG_QUESTIONS"]
@@ -78,19 +78,7 @@ RUNG_QUESTIONS = {
 
 def check_rung(answers: Mapping[str, int]) -> Feedback:
     """``answers`` maps each question of :data:`RUNG_QUESTIONS` to 1, 2 or 3."""
-    if answers is ... or answers is None:
-        return Feedback(False, "no answer yet: fill in a rung (1, 2 or 3) for every question.")
-    if not isinstance(answers, Mapping):
-        return Feedback(False, "the answer should be a dict {question: rung}.")
-    missing = [q for q in RUNG_QUESTIONS if q not in answers]
-    if missing:
-        return Feedback(False, f"{len(missing)} question(s) have no rung yet.")
-    wrong = [q for q, rung in RUNG_QUESTIONS.items() if answers[q] != rung]
-    if not wrong:
-        return Feedback(True, "seeing (1) is about data as it comes, doing (2) about populations under an "
-                              "action, imagining (3) about a particular case that already happened.")
-    first = wrong[0]
-    reply = check_choice(answers[first], RUNG_QUESTIONS[first], [1, 2, 3])
-    return Feedback(False, f"{len(wrong)} of {len(RUNG_QUESTIONS)} are not right yet. Look again at: "
-                           f"{first!r} ({reply.message}) Ask: does it ask about a population or one individual, "
-                           "and was anything done?")
+    return check_labels(answers, RUNG_QUESTIONS, [1, 2, 3], label="rung", fill="a rung (1, 2 or 3)",
+                        praise="seeing (1) is about data as it comes, doing (2) about populations under an "
+                               "action, imagining (3) about a particular case that already happened.",
+                        hint="Ask: does it ask about a population or one individual, and was anything done?")
