@@ -54,7 +54,11 @@ __all__ = [
     "AgentConfig",
     "TokenLayout",
     "make_agent",
+    "agent_class",
+    "as_agent_config",
     "build_seeded",
+    "check_agent",
+    "check_n_vars",
     "episode_tokens",
     "start_tokens",
     "step_tokens",
@@ -344,10 +348,27 @@ def _build_classes():
 _CLASSES: dict[str, Any] = {}
 
 
-def _agent_class():
+def agent_class():
+    """The passive agent's class (a torch module), built on first use: torch is imported then, not before.
+
+    The explaining and conditioned agents of :mod:`causal_lessons.explanations` subclass it.
+    """
     if "PassiveAgent" not in _CLASSES:
         _CLASSES["PassiveAgent"] = _build_classes()
     return _CLASSES["PassiveAgent"]
+
+
+def as_agent_config(config: AgentConfig | None = None, **overrides) -> AgentConfig:
+    """``config`` with ``overrides`` changed, or ``AgentConfig(**overrides)``; a clear TypeError for another kind.
+
+    >>> as_agent_config(AgentConfig(d_model=32), head="identity").d_model
+    32
+    """
+    if config is None:
+        return AgentConfig(**overrides)
+    if not isinstance(config, AgentConfig):
+        raise TypeError(f"config must be an AgentConfig, got {type(config).__name__}.")
+    return AgentConfig(**{**config.to_dict(), **overrides}) if overrides else config
 
 
 def make_agent(config: AgentConfig | None = None, *, seed: int | None = 0, **overrides):
@@ -356,13 +377,7 @@ def make_agent(config: AgentConfig | None = None, *, seed: int | None = 0, **ove
     >>> make_agent(head="identity", d_model=32, seed=1).config.head
     'identity'
     """
-    if config is None:
-        config = AgentConfig(**overrides)
-    elif overrides:
-        config = AgentConfig(**{**config.to_dict(), **overrides})
-    elif not isinstance(config, AgentConfig):
-        raise TypeError(f"config must be an AgentConfig, got {type(config).__name__}.")
-    return build_seeded(_agent_class(), config, seed)
+    return build_seeded(agent_class(), as_agent_config(config, **overrides), seed)
 
 
 def build_seeded(cls, config, seed: int | None):

@@ -42,8 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from . import environment as env_mod
-from ._validate import check_count, check_int, check_positive, check_real, check_seed
+from . import game
+from ._validate import check_count, check_int, check_known, check_positive, check_real, check_seed
 
 __all__ = [
     "Strategy",
@@ -75,7 +75,7 @@ __all__ = [
     "dasgupta_quiz",
 ]
 
-OBSERVE = env_mod.OBSERVE
+OBSERVE = game.OBSERVE
 
 
 def _seeded(seed) -> np.random.Generator:
@@ -181,10 +181,10 @@ class Strategy:
             done = np.flatnonzero(np.asarray(obs["intervened"]))
             self._actions.append(int(done[0]) if done.size else OBSERVE)
             self._values.append(np.asarray(obs["values"], dtype=float))
-        if phase == env_mod.EXPLORE:
+        if phase == game.EXPLORE:
             planned = self._plan[step] if step < len(self._plan) else OBSERVE
             return 2 * n if planned == OBSERVE else planned
-        if phase != env_mod.EXPLOIT:
+        if phase != game.EXPLOIT:
             raise RuntimeError("the episode is over: reset the environment to play again.")
         goal = np.array([int(np.argmax(obs["goal"]))])
         var, sign = self.choose(np.array([self._actions]), np.array([self._values]), goal, allowed[None],
@@ -527,8 +527,6 @@ def expert_value(scm, goal: str, allowed: Iterable[str] | None = None, *, interv
     intervention.  The choice probabilities are one-dimensional integrals
     (:func:`choice_probabilities`).
     """
-    from ._validate import check_known
-
     names = scm.variables
     check_known(goal, names, "goal")
     value = check_positive(intervention_value, "intervention_value")
@@ -768,7 +766,7 @@ def dasgupta_quiz(*, n_vars: int = 5, weights=(-1.0, 0.0, 1.0), noise_std: float
     one.  ``ties``: "first" (the first variable in the order wins a tie) or "average".
     """
     n = check_int(n_vars, "n_vars", minimum=3, maximum=5)
-    values = env_mod._check_weights(weights)
+    values = game.check_weights(weights)
     sigma = check_positive(noise_std, "noise_std")
     q = check_real(quiz_value, "quiz_value")
     if ties not in ("first", "average"):
@@ -778,7 +776,7 @@ def dasgupta_quiz(*, n_vars: int = 5, weights=(-1.0, 0.0, 1.0), noise_std: float
     w = np.zeros((len(codes), n, n))
     for k, (i, j) in enumerate(pairs):
         w[:, i, j] = codes[:, k]
-    t = env_mod.batch_total_effects(w)
+    t = game.batch_total_effects(w)
     cov = sigma**2 * np.einsum("gki,gkj->gij", t, t)
     causal, assoc, rand, differ = [], [], [], []
     for j in range(1, n):

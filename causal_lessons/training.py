@@ -23,7 +23,7 @@ import math
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,15 @@ import numpy as np
 
 from . import agents as _agents
 from ._validate import check_count, check_int, check_positive, check_real, check_seed
+from .game import check_batch, simulate
 
 __all__ = [
     "TrainConfig",
+    "ComposedConfig",
     "TrainingHistory",
     "RolloutResult",
     "episode_targets",
+    "batch_tensors",
     "bc_loss",
     "train",
     "fit",
@@ -51,11 +54,8 @@ __all__ = [
     "read_model",
     "hardware_info",
     "resolve_device",
+    "CHECKPOINT_DIR",
 ]
-
-_FIELDS = ("allowed", "explore_actions", "explore_values", "goal", "exploit_var", "exploit_sign", "weights",
-           "total_effects")
-
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -83,6 +83,87 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict."""
         return asdict(self)
+
+
+class ComposedConfig:
+    """The settings of an experiment, composed of configs that define their own fields (a mixin for frozen dataclasses).
+
+    A composed config's fields may be configs themselves, e.g. an
+    :class:`~causal_lessons.agents.AgentConfig` ``agent`` (the network) and a
+    :class:`TrainConfig` ``train`` (the optimiser), so that each setting is
+    defined once, in its own config.  Settings are read and changed by their
+    plain names: ``config.steps`` is ``config.train.steps`` and
+    ``config.with_settings(d_model=32)`` changes ``config.agent.d_model`` (a field of the
+    composed config itself wins over one of a part's).  :meth:`to_dict` is
+    JSON-friendly (the parts as nested dicts) and :meth:`from_dict` reads it back.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Run(ComposedConfig):
+    ...     train: TrainConfig = TrainConfig(steps=100)
+    ...     seed: int = 0
+    >>> run = Run().with_settings(steps=5, seed=1)
+    >>> run.steps, run.seed, run.to_dict()["train"]["steps"]
+    (5, 1, 5)
+    """
+
+    def _parts(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if is_dataclass(value)}
+
+    def __getattr__(self, name: str):
+        if not name.startswith("_"):
+            for part in self._parts().values():
+                if name in {f.name for f in fields(part)}:
+                    return getattr(part, name)
+        raise AttributeError(f"{type(self).__name__} has no setting {name!r}")
+
+    def setting_names(self) -> list[str]:
+        """Every setting :meth:`with_settings` accepts: the own fields, then the parts' fields."""
+        names = [f.name for f in fields(self)]
+        for part in self._parts().values():
+            names += [f.name for f in fields(part) if f.name not in names]
+        return names
+
+    def with_settings(self, **settings):
+        """A copy with ``settings`` changed; each is a field of this config or of one of its parts.
+
+        An unknown name is a ValueError that lists the settings; the parts
+        check their own values (e.g. ``steps=0`` is refused by :class:`TrainConfig`).
+        """
+        own = {f.name for f in fields(self)}
+        unknown = sorted(set(settings) - set(self.setting_names()))
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(unknown)}; the settings are "
+                             f"{', '.join(self.setting_names())}.")
+        changes = {k: v for k, v in settings.items() if k in own}
+        for name, part in self._parts().items():
+            part = changes.get(name, part)
+            inner = {k: v for k, v in settings.items() if k not in own and k in {f.name for f in fields(part)}}
+            if inner:
+                changes[name] = replace(part, **inner)
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict (the parts as nested dicts)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        """Rebuild a config saved by :meth:`to_dict` (lists become tuples; unknown keys are an error)."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} keys: {', '.join(unknown)}.")
+        values = {}
+        for name, value in data.items():
+            default = known[name].default
+            if is_dataclass(default) and isinstance(value, dict):
+                kind = type(default)
+                value = kind.from_dict(value) if hasattr(kind, "from_dict") else kind(**value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[name] = value
+        return cls(**values)
 
 
 @dataclass
@@ -146,13 +227,6 @@ def hardware_info(device: Any = "cpu") -> dict[str, Any]:
     return info
 
 
-def _check_batch(batch: Any, name: str = "batch") -> None:
-    missing = [f for f in _FIELDS if not hasattr(batch, f)]
-    if missing:
-        raise TypeError(f"{name} must be an EpisodeBatch from causal_lessons.environment.generate_episodes; "
-                        f"it lacks {', '.join(missing)}.")
-
-
 def episode_targets(batch: Any, n_vars: int) -> dict[str, np.ndarray]:
     """The expert's choices in a batch, as training targets for an agent that handles ``n_vars`` variables.
 
@@ -161,7 +235,7 @@ def episode_targets(batch: Any, n_vars: int) -> dict[str, np.ndarray]:
     * ``sign`` (B,): 1.0 for a positive exploit sign, 0.0 for negative;
     * ``identity`` (B,): class ``2 * variable + (sign > 0)`` of the identity head.
     """
-    _check_batch(batch)
+    check_batch(batch)
     actions = np.asarray(batch.explore_actions)
     exploit = np.asarray(batch.exploit_var)
     hit = actions == exploit[:, None]
@@ -175,7 +249,10 @@ def episode_targets(batch: Any, n_vars: int) -> dict[str, np.ndarray]:
     }
 
 
-def _batch_tensors(batch: Any, agent, device) -> dict[str, Any]:
+def batch_tensors(batch: Any, agent, device) -> dict[str, Any]:
+    """A batch of played episodes as an agent's torch inputs and targets on ``device``: ``tokens`` (its
+    :func:`~causal_lessons.agents.episode_tokens`) and the :func:`episode_targets` (the default ``tensors_fn`` of
+    :func:`train`)."""
     import torch
 
     cfg = agent.config
@@ -261,7 +338,7 @@ def train(
     if loss_fn is None:
         def loss_fn(agent_, tensors_):
             return bc_loss(agent_, tensors_, explore_weight=config.explore_weight)
-    return fit(agent, sampler, config, tensors_fn=_batch_tensors if tensors_fn is None else tensors_fn,
+    return fit(agent, sampler, config, tensors_fn=batch_tensors if tensors_fn is None else tensors_fn,
                loss_fn=loss_fn, seed=seed, device=device, progress=progress, log_every=log_every,
                eval_fn=eval_fn, eval_every=eval_every, description=description)
 
@@ -333,7 +410,7 @@ def fit(
         within = step % config.chunk
         if within == 0:
             chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
-            _check_batch(chunk, "the sampler's result")
+            check_batch(chunk, "the sampler's result")
             data = tensors_fn(chunk, model, device)
         part = slice(within * config.batch_size, (within + 1) * config.batch_size)
         tensors = {k: v[part] for k, v in data.items()}
@@ -429,10 +506,8 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
     """
     import torch
 
-    from .environment import simulate
-
     _agents.check_agent(agent)
-    _check_batch(batch)
+    check_batch(batch)
     noise_std = check_positive(noise_std, "noise_std")
     iv = agent.config.intervention_value if intervention_value is None else \
         check_positive(intervention_value, "intervention_value")
@@ -501,7 +576,7 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
 def rollout_tokens(agent, batch: Any, result: RolloutResult) -> np.ndarray:
     """The tokens (B, K + 2, F) the agent read in a rollout: start, its own exploration steps, the goal."""
     _agents.check_agent(agent)
-    _check_batch(batch)
+    check_batch(batch)
     layout = agent.layout
     return np.concatenate([
         _agents.start_tokens(batch.allowed, layout)[:, None],
@@ -544,7 +619,7 @@ def evaluate(agent, batch: Any, *, divergent: np.ndarray | None = None, noise_st
     if given), ``explore_coverage`` (share of episodes where exploration
     intervened on every allowed variable), and the mean rewards.
     """
-    _check_batch(batch)
+    check_batch(batch)
     iv = agent.config.intervention_value
     if result is None:
         result = rollout(agent, batch, noise_std=noise_std, seed=seed, device=device)

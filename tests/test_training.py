@@ -63,7 +63,7 @@ def test_episode_targets():
 @pytest.mark.parametrize("head", ["pointer", "identity"])
 def test_bc_loss_is_finite_and_differentiable(head):
     agent = make_agent(d_model=32, head=head, seed=0)
-    tensors = training._batch_tensors(chain_batch(8), agent, torch.device("cpu"))
+    tensors = training.batch_tensors(chain_batch(8), agent, torch.device("cpu"))
     total, explore, exploit = training.bc_loss(agent, tensors)
     total.backward()
     assert torch.isfinite(total) and explore > 0 and exploit > 0
@@ -72,7 +72,7 @@ def test_bc_loss_is_finite_and_differentiable(head):
 
 def test_pointer_loss_needs_experiments():
     agent = make_agent(d_model=32, head="pointer", seed=0)
-    tensors = training._batch_tensors(chain_batch(4, observe_only=True), agent, torch.device("cpu"))
+    tensors = training.batch_tensors(chain_batch(4, observe_only=True), agent, torch.device("cpu"))
     with pytest.raises(ValueError, match="nothing to point at: train it on expert episodes, or use head='identity'"):
         training.bc_loss(agent, tensors)
 
