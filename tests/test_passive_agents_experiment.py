@@ -29,87 +29,15 @@ def test_configs():
     assert paper.n_vars == (4, 5, 6) and len(paper.seeds) >= 3 and paper.d_model > pa.get_config("small").d_model
     smoke = pa.get_config("paper", smoke=True)
     assert smoke.n_vars == paper.n_vars and smoke.steps < 50 and smoke.name == "paper-smoke"
-    assert pa.get_config("small", steps=7).steps == 7
+    assert pa.get_config("small", steps=7).steps == 7 == pa.get_config("small", steps=7).train.steps
+    assert pa.get_config("small", d_model=32).agent_config("identity").d_model == 32
     assert pa.get_config("small").train_config("identity").steps == pa.get_config("small").control_steps
+    small = pa.get_config("small")
+    assert pa.ExperimentConfig.from_dict(json.loads(json.dumps(small.to_dict()))) == small
     with pytest.raises(ValueError, match="config must be one of 'lesson', 'small', 'paper', got 'huge'"):
         pa.get_config("huge")
-    with pytest.raises(ValueError, match="unknown config settings: colour"):
+    with pytest.raises(ValueError, match="unknown settings: colour; the settings are name, agent, train"):
         pa.get_config("small", colour=1)
-
-
-def test_links_and_sets():
-    assert pa.links_for(5) == [("A", "E"), ("C", "B")] and pa.links_for(4) == [("C", "B")]
-    assert pa.links_for(6) == pa.links_for(5)
-    sets = pa.training_sets(5)
-    assert len(sets) == 10 + 5 - len(pa.HELDOUT_SETS)
-    held = {frozenset(s) for s in pa.HELDOUT_SETS}
-    assert not held & {frozenset(s) for s in sets}
-    # every variable and every pair of variables still occurs together in some training set
-    for a in "ABCDE":
-        for b in "ABCDE":
-            assert any(a in s and b in s for s in sets)
-    assert pa.training_sets(4) is None
-
-
-def test_training_sampler_strict_direct_and_sets():
-    strict = pa.training_sampler()(3000, 0)
-    te = strict.total_effects
-    assert np.all(te[:, 0, 4] == 0) and np.all(te[:, 2, 1] == 0)
-    labels = {"".join(n for n, a in zip(strict.names, row) if a) for row in strict.allowed}
-    allowed_ok = {"".join(s) for s in pa.training_sets(5)} | {"ABCDE"}
-    assert labels <= allowed_ok and not labels & {"".join(s) for s in pa.HELDOUT_SETS}
-    assert abs(strict.allowed.all(1).mean() - 0.5) < 0.05
-    direct = pa.training_sampler(heldout_mode="direct", restricted_share=0.0)(3000, 0)
-    assert np.all(direct.weights[:, 0, 4] == 0) and np.all(direct.weights[:, 2, 1] == 0)
-    assert np.mean(direct.total_effects[:, 0, 4] != 0) > 0.1   # other paths still carry the effect
-    assert direct.allowed.all()
-    sized = pa.training_sampler(n_vars=(4, 6))
-    assert sized(10, 0).allowed.shape[1] == 4 and sized(10, 1).allowed.shape[1] == 6
-    control = pa.training_sampler(strategy="associational")(50, 0)
-    assert np.all(control.explore_actions == -1)
-    with pytest.raises(ValueError, match="heldout_mode must be 'strict' or 'direct'"):
-        pa.training_sampler(heldout_mode="loose")
-    with pytest.raises(ValueError, match=r"restricted_share must be in \[0, 1\)"):
-        pa.training_sampler(restricted_share=1.0)
-
-
-def test_evaluation_episodes():
-    links = pa.evaluation_episodes("links", 1500, chunk=700)
-    assert len(links) == 1500
-    rows = np.arange(len(links))
-    assert set(np.unique(links.goal)) == {1, 4}            # B or E
-    source = np.where(links.goal == 4, 0, 2)                # A for E, C for B
-    effect = np.abs(links.total_effects[rows, :, links.goal])
-    effect[rows, links.goal] = -1
-    assert np.all(effect.argmax(1) == source) and links.allowed.all()
-    assert np.all(links.exploit_var == source)              # the expert finds it
-    sets = pa.evaluation_episodes("sets", 500)
-    labels = {"".join(n for n, a in zip(sets.names, row) if a) for row in sets.allowed}
-    assert labels == {"".join(s) for s in pa.HELDOUT_SETS}
-    assert np.all(sets.total_effects[:, 0, 4] == 0)
-    same = pa.evaluation_episodes("sets", 500, strategy="associational")
-    assert np.array_equal(same.weights, sets.weights) and np.array_equal(same.goal, sets.goal)
-    assert not np.array_equal(pa.evaluation_episodes("sets", 500, seed=1).weights, sets.weights)
-    with pytest.raises(ValueError, match="kind must be one of 'links', 'sets', 'train', got 'other'"):
-        pa.evaluation_episodes("other", 10)
-    with pytest.raises(ValueError, match="held-out sets are defined for five variables"):
-        pa.evaluation_episodes("sets", 10, n_vars=4)
-
-
-def test_concat_batches():
-    a, b = pa.evaluation_episodes("train", 30), pa.evaluation_episodes("train", 20, seed=3)
-    both = pa.concat_batches([a, b])
-    assert len(both) == 50 and np.array_equal(both.goal[30:], b.goal)
-    with pytest.raises(ValueError, match="only batches of the same size"):
-        pa.concat_batches([a, pa.evaluation_episodes("train", 10, n_vars=4)])
-    with pytest.raises(ValueError, match="at least one EpisodeBatch"):
-        pa.concat_batches([])
-
-
-def test_strategy_rewards_match_the_evaluation_episodes():
-    batch = pa.evaluation_episodes("links", 600, chunk=250)
-    expert = training.expected_reward(batch.total_effects, batch.goal, batch.exploit_var, batch.exploit_sign, 5.0)
-    assert np.array_equal(pa.strategy_rewards("links", 600, chunk=250), expert)
 
 
 def test_reference_rewards():
@@ -217,6 +145,10 @@ def test_shipped_checkpoint_is_small_documented_and_reproducible():
     assert size <= 2_000_000
     agent, meta = training.load_checkpoint(CHECKPOINT)
     assert meta["experiment_config"]["name"] == "small" and meta["seed"] == 0
+    # the recorded config is today's "small" config, and the agent and training it describes are the checkpoint's
+    assert pa.ExperimentConfig.from_dict(meta["experiment_config"]) == pa.get_config("small")
+    assert meta["train_config"] == pa.get_config("small").train_config("pointer").to_dict()
+    assert agent.config == pa.get_config("small").agent_config("pointer")
     assert "--config small" in meta["produced_by"] and meta["hardware"]["torch"]
     # the shipped metrics are reproduced on the same test episodes (a subset of them, for speed)
     test = pa.evaluation_episodes("links", 2000)
@@ -234,12 +166,3 @@ def test_shipped_control_observes_only():
     assert np.mean(result.explore_actions == -1) > 0.95
     divergent = strategies.divergent_mask(batch)
     assert divergent.sum() > 10
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    from causal_lessons import agents
-
-    for module in (agents, training, pa):
-        assert doctest.testmod(module).failed == 0, module.__name__

@@ -39,7 +39,7 @@ def steps_per_second(config, head: str, seconds: float = 3.0) -> tuple[float, fl
 
     agent = agents.make_agent(config.agent_config(head), seed=0)
     batch = pa.training_sampler(n_vars=config.n_vars)(config.batch_size * 8, 0)
-    tensors = training._batch_tensors(batch, agent, torch.device("cpu"))
+    tensors = training.batch_tensors(batch, agent, torch.device("cpu"))
     optimiser = torch.optim.AdamW(agent.parameters(), lr=1e-3, fused=True)
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds or steps < 5:

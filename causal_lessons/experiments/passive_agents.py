@@ -37,22 +37,30 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import agents as agents_mod
-from .. import environment as env_mod
-from .. import graphs
-from .. import training
+from .. import strategies, training
 from .._validate import check_count, check_seed
+from ..game import EpisodeBatch
+from ..heldout import (
+    HELDOUT_LINKS,
+    HELDOUT_SETS,
+    TEST_KINDS,
+    evaluation_episodes,
+    links_for,
+    strategy_rewards,
+    training_sampler,
+    training_sets,
+)
 
 __all__ = [
     "HELDOUT_LINKS",
@@ -65,7 +73,6 @@ __all__ = [
     "links_for",
     "training_sets",
     "training_sampler",
-    "concat_batches",
     "evaluation_episodes",
     "strategy_rewards",
     "reference_rewards",
@@ -81,12 +88,6 @@ __all__ = [
     "main",
 ]
 
-#: Causal links (source, target) held out of training: A never affects E, C never affects B.
-HELDOUT_LINKS = (("A", "E"), ("C", "B"))
-#: Allowed experiment sets (five variables) that never occur in training.
-HELDOUT_SETS = (("A", "B", "D"), ("A", "C", "E"), ("B", "D", "E"), ("A", "B", "C", "E"))
-#: Test distributions: held-out links, held-out sets, and the training distribution itself.
-TEST_KINDS = ("links", "sets", "train")
 #: The agents that ``train`` trains: exploit head, which episodes it imitates, how links are held out.
 AGENT_KINDS = {
     "pointer": {"head": "pointer", "strategy": "expert", "heldout_mode": "strict"},
@@ -96,27 +97,27 @@ AGENT_KINDS = {
     "associational": {"head": "identity", "strategy": "associational", "heldout_mode": "strict",
                       "value_scales": (0.1,)},
 }
-_TEST_SEED = 1_000_003
 #: Where the shipped checkpoints live (``causal_lessons/checkpoints/``, defined in :mod:`causal_lessons.training`).
 CHECKPOINT_DIR = training.CHECKPOINT_DIR
 
 
 @dataclass(frozen=True)
-class ExperimentConfig:
-    """Sizes of an experiment run: the agent, the training budget, the test sets, the seeds, the DAG sizes."""
+class ExperimentConfig(training.ComposedConfig):
+    """The sizes of an experiment run: the agent, its training, the test sets, the seeds, the DAG sizes.
+
+    ``agent`` is the agents' network (each agent kind sets its own ``head``, and
+    ``n_vars`` and ``max_steps`` fit the largest DAG size); ``train`` the main
+    pointer agent's training (the other kinds train for ``control_steps``).
+    Settings are read and changed by their plain names (``config.steps``,
+    ``get_config("small", d_model=32)``; see :class:`causal_lessons.training.ComposedConfig`);
+    ``n_vars`` is the tuple of DAG sizes.
+    """
 
     name: str
-    d_model: int = 64
-    n_layers: int = 2
-    n_heads: int = 4
-    d_ff: int = 128
-    steps: int = 6000
+    agent: agents_mod.AgentConfig = agents_mod.AgentConfig(value_scales=(5.0,))
+    train: training.TrainConfig = training.TrainConfig(steps=6000, batch_size=64, lr=5e-3, warmup=100,
+                                                       weight_decay=0.1)
     control_steps: int = 3000
-    batch_size: int = 64
-    lr: float = 5e-3
-    warmup: int = 100
-    weight_decay: float = 0.1
-    value_scales: tuple[float, ...] = (5.0,)
     eval_episodes: int = 10_000
     curve_every: int = 0
     curve_episodes: int = 2000
@@ -127,37 +128,31 @@ class ExperimentConfig:
 
     def agent_config(self, head: str) -> agents_mod.AgentConfig:
         """The agent built for this experiment, with the given exploit head."""
-        return agents_mod.AgentConfig(n_vars=max(self.n_vars), d_model=self.d_model, n_layers=self.n_layers,
-                                      n_heads=self.n_heads, d_ff=self.d_ff, max_steps=max(8, max(self.n_vars)),
-                                      head=head, value_scales=tuple(self.value_scales))
+        return replace(self.agent, n_vars=max(self.n_vars), max_steps=max(8, max(self.n_vars)), head=head)
 
     def train_config(self, kind: str) -> training.TrainConfig:
         """Training settings for one agent kind (the main pointer agent gets ``steps``, the others ``control_steps``)."""
-        steps = self.steps if kind == "pointer" else self.control_steps
-        return training.TrainConfig(steps=steps, batch_size=self.batch_size, lr=self.lr,
-                                    warmup=min(self.warmup, max(1, steps // 10)), weight_decay=self.weight_decay)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-friendly dict."""
-        return asdict(self)
+        steps = self.train.steps if kind == "pointer" else self.control_steps
+        return replace(self.train, steps=steps, warmup=min(self.train.warmup, max(1, steps // 10)))
 
 
 CONFIGS = {
-    "lesson": ExperimentConfig(
-        name="lesson", steps=1500, control_steps=1500, eval_episodes=4000, curve_every=150, curve_episodes=1000,
+    "lesson": ExperimentConfig(name="lesson").with_settings(
+        steps=1500, control_steps=1500, eval_episodes=4000, curve_every=150, curve_episodes=1000,
         description="lesson 04: trained live on one core in about 15 s per agent"),
-    "small": ExperimentConfig(
-        name="small", steps=6000, control_steps=3000, eval_episodes=10_000,
+    "small": ExperimentConfig(name="small").with_settings(
+        steps=6000, control_steps=3000, eval_episodes=10_000,
         description="the shipped checkpoint: a few minutes per agent on one CPU core"),
-    "paper": ExperimentConfig(
-        name="paper", d_model=128, n_layers=4, n_heads=8, d_ff=512, steps=20_000, control_steps=10_000,
+    "paper": ExperimentConfig(name="paper").with_settings(
+        d_model=128, n_layers=4, n_heads=8, d_ff=512, steps=20_000, control_steps=10_000,
         batch_size=256, lr=1e-3, warmup=500, eval_episodes=20_000, seeds=(0, 1, 2), n_vars=(4, 5, 6),
         description="GPU-sized: a larger agent, more data, three seeds, DAG sizes 4-6"),
 }
 
 
 def get_config(name: str, *, smoke: bool = False, **overrides) -> ExperimentConfig:
-    """A named config (``"lesson"``, ``"small"``, ``"paper"``), optionally shrunk to a smoke test.
+    """A named config (``"lesson"``, ``"small"``, ``"paper"``), optionally shrunk to a smoke test, with
+    ``overrides`` (settings by their plain names, e.g. ``steps=500`` or ``d_model=32``).
 
     ``smoke=True`` keeps the config's shape (agent, seeds, DAG sizes) but trains
     for a few steps and evaluates on a few hundred episodes, so that even
@@ -167,150 +162,17 @@ def get_config(name: str, *, smoke: bool = False, **overrides) -> ExperimentConf
         raise ValueError(f"config must be one of {', '.join(repr(c) for c in CONFIGS)}, got {name!r}.")
     config = CONFIGS[name]
     if smoke:
-        config = replace(config, steps=12, control_steps=8, warmup=2, eval_episodes=300, curve_every=0,
-                         curve_episodes=100, name=config.name + "-smoke")
-    if overrides:
-        unknown = sorted(set(overrides) - {f.name for f in fields(ExperimentConfig)})
-        if unknown:
-            raise ValueError(f"unknown config settings: {', '.join(unknown)}.")
-        config = replace(config, **overrides)
-    return config
+        config = config.with_settings(steps=12, control_steps=8, warmup=2, eval_episodes=300, curve_every=0,
+                                      curve_episodes=100, name=config.name + "-smoke")
+    return config.with_settings(**overrides)
 
 
 # ----------------------------------------------------------------------------------------------
-# Episodes
+# References and evaluation (the test sets are in causal_lessons.heldout)
 # ----------------------------------------------------------------------------------------------
-
-def links_for(n_vars: int) -> list[tuple[str, str]]:
-    """The held-out links that exist among ``n_vars`` variables (A..): both for n >= 5, ("C", "B") for n = 3, 4."""
-    names = graphs.variable_names(n_vars)
-    return [pair for pair in HELDOUT_LINKS if pair[0] in names and pair[1] in names]
-
-
-def training_sets(n_vars: int = 5) -> list[tuple[str, ...]] | None:
-    """The allowed sets of training (five variables): every set of 3 or 4 variables except :data:`HELDOUT_SETS`.
-
-    None (no restriction) for other numbers of variables.
-    """
-    if n_vars != 5:
-        return None
-    names = graphs.variable_names(5)
-    held = {frozenset(s) for s in HELDOUT_SETS}
-    return [c for size in (3, 4) for c in itertools.combinations(names, size) if frozenset(c) not in held]
-
-
-def _generator_args(kind: str, n_vars: int, heldout_mode: str = "strict") -> dict[str, Any]:
-    links = links_for(n_vars)
-    if kind == "links":
-        if not links:
-            raise ValueError(f"no held-out link exists among {n_vars} variables; use n_vars >= 3.")
-        return {"heldout_links": links, "test_links": True}
-    if kind == "sets":
-        if n_vars != 5:
-            raise ValueError(f"the held-out sets are defined for five variables, got n_vars={n_vars}.")
-        return {"heldout_links": links, "heldout_mode": heldout_mode, "allowed_sets": [set(s) for s in HELDOUT_SETS]}
-    if kind == "train":
-        return {"heldout_links": links, "heldout_mode": heldout_mode}
-    raise ValueError(f"kind must be one of {', '.join(repr(k) for k in TEST_KINDS)}, got {kind!r}.")
-
-
-def training_sampler(*, strategy: str = "expert", heldout_mode: str = "strict", n_vars: Sequence[int] = (5,),
-                     restricted_share: float = 0.5) -> Callable[[int, int], env_mod.EpisodeBatch]:
-    """The training distribution as ``sampler(n_episodes, seed)`` for :func:`causal_lessons.training.train`.
-
-    DAGs never contain the held-out links (``heldout_mode`` "strict" or
-    "direct").  With five variables, a share ``restricted_share`` of the
-    episodes let the expert experiment only on a training set
-    (:func:`training_sets`), the others on every variable.  With several DAG
-    sizes, each call draws one size (``seed`` modulo the number of sizes).
-    """
-    sizes = [check_count(n, "n_vars") for n in n_vars]
-    if not 0 <= restricted_share < 1:
-        raise ValueError(f"restricted_share must be in [0, 1), got {restricted_share!r}.")
-    if heldout_mode not in ("strict", "direct"):
-        raise ValueError(f"heldout_mode must be 'strict' or 'direct', got {heldout_mode!r}.")
-
-    def sampler(n_episodes: int, seed: int) -> env_mod.EpisodeBatch:
-        n = sizes[seed % len(sizes)]
-        args = _generator_args("train", n, heldout_mode)
-        sets = training_sets(n)
-        if sets is not None and restricted_share > 0:
-            # one set is drawn per episode, uniformly from the list: repeat the full set to give it its share
-            full = tuple(graphs.variable_names(n))
-            repeat = round(len(sets) * (1 - restricted_share) / restricted_share)
-            args["allowed_sets"] = [set(s) for s in [full] * repeat + sets]
-        return env_mod.generate_episodes(n_episodes, strategy=strategy, n_vars=n, seed=seed, **args)
-
-    return sampler
-
-
-def concat_batches(batches: Sequence[env_mod.EpisodeBatch]) -> env_mod.EpisodeBatch:
-    """One :class:`~causal_lessons.environment.EpisodeBatch` holding the episodes of several (same shapes)."""
-    batches = list(batches)
-    if not batches:
-        raise ValueError("batches must hold at least one EpisodeBatch.")
-    first = batches[0]
-    values = {f.name: getattr(first, f.name) for f in fields(first)}
-    for name in env_mod._ARRAY_FIELDS:
-        parts = [getattr(b, name) for b in batches]
-        if len({p.shape[1:] for p in parts}) > 1:
-            raise ValueError(f"the batches differ in the shape of {name}; only batches of the same size and "
-                             "number of steps can be joined.")
-        values[name] = np.concatenate(parts)
-    return env_mod.EpisodeBatch(**values)
-
-
-def _chunks(n_episodes: int, chunk: int) -> list[int]:
-    sizes = [chunk] * (n_episodes // chunk)
-    if n_episodes % chunk:
-        sizes.append(n_episodes % chunk)
-    return sizes
-
-
-def evaluation_episodes(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, strategy: str = "expert",
-                  n_explore: int | None = None, chunk: int = 1000) -> env_mod.EpisodeBatch:
-    """Test episodes of one kind (see :data:`TEST_KINDS`), played by ``strategy``; made in chunks of ``chunk``.
-
-    * ``"links"``: every variable allowed; the goal is a held-out link's target
-      and its source the unique best exploit (``test_links=True``);
-    * ``"sets"``: the expert may experiment only on a held-out set; DAGs as in training;
-    * ``"train"``: the training distribution (every variable allowed).
-
-    The same ``(kind, n_episodes, seed, n_vars, chunk)`` gives the same DAGs,
-    goals and allowed sets for every strategy, so strategies can be compared
-    episode by episode.
-    """
-    n_episodes = check_count(n_episodes, "n_episodes")
-    seed = check_seed(seed)
-    args = _generator_args(kind, n_vars)
-    parts = [env_mod.generate_episodes(size, strategy=strategy, n_vars=n_vars, n_explore=n_explore,
-                                       seed=_TEST_SEED + 7919 * seed + i, **args)
-             for i, size in enumerate(_chunks(n_episodes, check_count(chunk, "chunk")))]
-    return concat_batches(parts)
-
-
-def strategy_rewards(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, strategy: str = "expert",
-                     n_explore: int | None = None, chunk: int = 1000) -> np.ndarray:
-    """Expected exploit reward of ``strategy`` in every test episode of :func:`evaluation_episodes` (same episodes).
-
-    Chunk by chunk, so that strategies with many exploration steps (1,000
-    observations) fit in memory.
-    """
-    n_episodes = check_count(n_episodes, "n_episodes")
-    args = _generator_args(kind, n_vars)
-    out = []
-    for i, size in enumerate(_chunks(n_episodes, check_count(chunk, "chunk"))):
-        b = env_mod.generate_episodes(size, strategy=strategy, n_vars=n_vars, n_explore=n_explore,
-                                      seed=_TEST_SEED + 7919 * check_seed(seed) + i, **args)
-        out.append(training.expected_reward(b.total_effects, b.goal, b.exploit_var, b.exploit_sign,
-                                            b.intervention_value))
-    return np.concatenate(out)
-
 
 def _summary(values: np.ndarray) -> dict[str, Any]:
-    from ..strategies import mean_interval
-
-    mean, low, high = mean_interval(values)
+    mean, low, high = strategies.mean_interval(values)
     return {"mean": mean, "ci95": [low, high]}
 
 
@@ -324,8 +186,6 @@ def reference_rewards(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int 
     observational data); ``random``; and ``divergent_fraction``, the share of
     episodes where the (infinite-data) associational choice is worse than the causal one.
     """
-    from .. import strategies
-
     test = evaluation_episodes(kind, n_episodes, seed=seed, n_vars=n_vars)
     exact = strategies.exact_choices(test)
     expert = training.expected_reward(test.total_effects, test.goal, test.exploit_var, test.exploit_sign,
@@ -347,15 +207,13 @@ def reference_rewards(kind: str, n_episodes: int, *, seed: int = 0, n_vars: int 
 
 
 def evaluate_agent(agent, kind: str, n_episodes: int, *, seed: int = 0, n_vars: int = 5, device: Any = "cpu",
-                   batch: env_mod.EpisodeBatch | None = None) -> dict[str, Any]:
+                   batch: EpisodeBatch | None = None) -> dict[str, Any]:
     """Play the test episodes of one kind actively and compare with the expert (see :func:`training.evaluate`).
 
     Adds ``reward_fraction_ci95`` and ``divergent_agreement`` on the divergent
     episodes (:func:`causal_lessons.strategies.divergent_mask`).  Pass ``batch``
     to reuse test episodes already made by :func:`evaluation_episodes`.
     """
-    from .. import strategies
-
     test = evaluation_episodes(kind, n_episodes, seed=seed, n_vars=n_vars) if batch is None else batch
     metrics = training.evaluate(agent, test, divergent=strategies.divergent_mask(test), seed=seed, device=device)
     metrics["reward_fraction_ci95"] = [metrics.pop("reward_fraction_low"), metrics.pop("reward_fraction_high")]
@@ -553,7 +411,7 @@ def load_shipped(name: str = "passive_pointer_small", *, device: Any = "cpu"):
 # Tables for the lesson
 # ----------------------------------------------------------------------------------------------
 
-def exploration_table(result: training.RolloutResult, batch: env_mod.EpisodeBatch):
+def exploration_table(result: training.RolloutResult, batch: EpisodeBatch):
     """Where an agent experimented: for each allowed set in ``batch``, the mean number of do()s per variable.
 
     Returns a DataFrame (rows: the allowed sets, e.g. "ABD"; columns: the
