@@ -13,14 +13,11 @@ import numpy as np
 
 from .. import explanations as ex
 from .._validate import check_int
+from ..explanations import PLAYS_LIKE, plays_like
 from .core import Feedback, check_choice, check_number
 
 __all__ = ["PLAYS_LIKE", "most_exploited", "check_shortcut_prediction", "check_flip_share", "lucky_share",
            "check_lucky_share", "check_plays_like"]
-
-#: The answers of the last exercise (what an asked-for agent plays like).
-PLAYS_LIKE = ("the expert", "the associational strategy", "neither")
-
 
 def most_exploited(batch, result, goal: str) -> str:
     """The variable an agent exploited most often in the episodes of ``batch`` whose goal is ``goal``."""
@@ -90,10 +87,9 @@ def check_lucky_share(answer: Any, batch) -> Feedback:
 def check_plays_like(answer: Any, table, kind: str = "return", low_share: float = 0.2,
                      asked: str = "low") -> Feedback:
     """Whom does the agent of ``kind`` (trained with ``low_share`` low-quality data) play like when asked for
-    ``asked``?  Answered from the sweep's ``table`` with the widget's update function."""
-    from ..widgets.explanations import quality_update
-
-    found = quality_update(table, kind, low_share, asked)
+    ``asked``?  Answered from the sweep's ``table`` by :func:`causal_lessons.explanations.plays_like` (the
+    answers are :data:`PLAYS_LIKE`)."""
+    found = plays_like(table, kind, low_share, asked)
     right = found["plays_like"]
     return check_choice(
         answer, right, PLAYS_LIKE,
