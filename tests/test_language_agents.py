@@ -15,9 +15,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from causal_lessons import language_agents as la  # noqa: E402
-from causal_lessons import training  # noqa: E402
+from causal_lessons import heldout, training  # noqa: E402
 from causal_lessons.environment import CausalDAGEnv, generate_episodes  # noqa: E402
-from causal_lessons.experiments import passive_agents as pa  # noqa: E402
+from causal_lessons.experiments import language_agents as lm_experiment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,15 +110,6 @@ def test_parse_action(word, parsed):
     assert la.parse_action(word) == parsed
 
 
-def test_doctests():
-    import doctest
-
-    import causal_lessons.widgets.language_agents as widget
-
-    for module in (la, widget):
-        assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
-
-
 def test_action_tables_agree_with_the_parser(vocab):
     for i, word in enumerate(vocab.words):
         parsed = la.parse_action(word)
@@ -191,7 +182,7 @@ def test_facts_state_exactly_the_non_zero_total_effects(vocab, episodes):
 
 
 def test_strict_training_text_never_shows_the_held_out_links(vocab):
-    batch = pa.training_sampler(restricted_share=0.0)(3000, 5)
+    batch = heldout.training_sampler(restricted_share=0.0)(3000, 5)
     rates = la.claim_rates(la.facts_ids(batch, vocab), vocab)
     assert rates[0, 4] == 0 and rates[2, 1] == 0                      # "A causes E=..", "C causes B=.."
     ids = la.transcript_ids(batch, vocab)
@@ -246,10 +237,10 @@ def test_the_model_is_seeded_small_and_causal():
 def test_loss_scores_the_words_the_model_writes(episodes):
     vocab = la.Vocabulary()
     ids = la.transcript_ids(episodes, vocab)
-    masks = la._word_masks(ids, vocab, "transcripts")
+    masks = la.word_masks(ids, vocab, "transcripts")
     assert masks["explore"].sum(1).tolist() == [5] * len(episodes) and masks["exploit"].sum(1).tolist() == [1] * 40
     facts = la.facts_ids(episodes, vocab)
-    masks = la._word_masks(facts, vocab, "facts")
+    masks = la.word_masks(facts, vocab, "facts")
     count = (facts != vocab.pad).sum(1)
     # talk: every fact word and the "goal" that ends it; then the answer (not <bos>, the goal's name, <eos>)
     assert masks["own"].sum(1).tolist() == (count - 3).tolist()
@@ -267,7 +258,7 @@ def test_training_reads_the_same_episodes_for_every_model_and_learns():
 
     def sampler(n, seed):
         seen.setdefault(n, []).append(seed)
-        return pa.training_sampler(restricted_share=0.0)(n, seed)
+        return heldout.training_sampler(restricted_share=0.0)(n, seed)
 
     config = training.TrainConfig(steps=40, batch_size=16, chunk=8, warmup=5, lr=3e-3)
     lm = la.make_lm(corpus="transcripts", answer="point", seed=0)
@@ -506,8 +497,8 @@ def test_save_and_load(tmp_path):
     assert all(torch.equal(x, y) for x, y in zip(lm.state_dict().values(), again.state_dict().values()))
     # the command it names exists: `train --models ... --out-dir ...`
     with pytest.raises(FileNotFoundError, match="no language-model checkpoint at .*; train one with "
-                                                "`python -m causal_lessons.language_agents train --models pointer "
-                                                "--out-dir DIR`"):
+                                                "`python -m causal_lessons.experiments.language_agents train "
+                                                "--models pointer --out-dir DIR`"):
         la.load_lm(tmp_path / "missing.pt")
     torch.save({"agent_config": {}}, tmp_path / "agent.pt")
     with pytest.raises(ValueError, match="is not a language-model checkpoint"):
@@ -522,12 +513,15 @@ def test_shipped_checkpoints_are_small_and_documented(name):
     assert path.stat().st_size < 2_000_000
     lm, meta = la.load_shipped(name)
     model, _, steps = name.removeprefix("language_").partition("_")
-    steps = int(steps) if steps else la.TRAIN_DEFAULTS["steps"]
+    steps = int(steps) if steps else la.LM_EXPERIMENT.steps
     assert meta["model"] == model and lm.config.corpus == la.MODELS[model]["corpus"]
     assert lm.config.answer == la.MODELS[model]["answer"]
-    command = "python -m causal_lessons.language_agents train --models " + model
-    assert meta["produced_by"] == command + (f" --steps {steps}" if steps != la.TRAIN_DEFAULTS["steps"] else "")
+    command = lm_experiment.COMMAND + " --models " + model
+    assert meta["produced_by"] == command + (f" --steps {steps}" if steps != la.LM_EXPERIMENT.steps else "")
     assert meta["seed"] == 0 and meta["train_config"]["steps"] == steps == meta["history"]["steps"][-1]
+    config = la.LMExperimentConfig.from_dict(meta["experiment_config"])
+    assert config == la.LM_EXPERIMENT.with_settings(steps=steps)              # the recipe is the current one
+    assert meta["train_config"] == config.train_config().to_dict()
     assert set(meta["metrics"]) == {"links", "train"} and meta["history"]["eval_steps"]
 
 
@@ -561,14 +555,14 @@ def test_train_model_and_its_errors():
 
 
 def test_command_line(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "causal_lessons.language_agents", "train", "--models", "pointer",
+    out = subprocess.run([sys.executable, "-m", "causal_lessons.experiments.language_agents", "train", "--models", "pointer",
                           "--steps", "3", "--out-dir", str(tmp_path), "--eval-episodes", "20", "--no-progress"],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert "pointer: trained in" in out.stdout
     meta = json.loads((tmp_path / "language_pointer_3.pt.json").read_text())
-    assert meta["produced_by"] == "python -m causal_lessons.language_agents train --models pointer --steps 3"
+    assert meta["produced_by"] == lm_experiment.COMMAND + " --models pointer --steps 3"
     assert meta["lm_config"]["answer"] == "point" and meta["eval_episodes"] == 20
-    shown = subprocess.run([sys.executable, "-m", "causal_lessons.language_agents", "evaluate", "--checkpoint",
+    shown = subprocess.run([sys.executable, "-m", "causal_lessons.experiments.language_agents", "evaluate", "--checkpoint",
                             str(tmp_path / "language_pointer_3.pt"), "--episodes", "20"],
                            capture_output=True, text=True, cwd=ROOT, check=True)
     assert set(json.loads(shown.stdout)) == {"links", "train"}

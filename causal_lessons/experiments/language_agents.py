@@ -1,0 +1,114 @@
+"""Lesson 06's shipped language models: train the three models, measure them, save them; with a command line.
+
+Each model of :data:`causal_lessons.language_agents.MODELS` is trained by
+:func:`causal_lessons.language_agents.train_model` (:data:`~causal_lessons.language_agents.LM_EXPERIMENT`),
+evaluated on both :func:`~causal_lessons.language_agents.evaluation_sets`, and
+saved as ``language_<model>.pt`` with its config, seed, learning curves and
+metrics in the JSON beside it.
+
+Command line::
+
+    python -m causal_lessons.experiments.language_agents train [--models pointer namer parrot] [--steps 6000]
+        [--out-dir causal_lessons/checkpoints]
+    python -m causal_lessons.experiments.language_agents evaluate --checkpoint causal_lessons/checkpoints/language_pointer.pt [--episodes 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .._validate import check_count
+from ..language_agents import (
+    CHECKPOINT_DIR,
+    LM_EXPERIMENT,
+    MODELS,
+    evaluate,
+    evaluation_sets,
+    load_lm,
+    save_lm,
+    train_model,
+)
+from ..training import hardware_info
+
+__all__ = ["COMMAND", "metrics_table", "run_train", "main"]
+
+#: The command that trains the shipped models (recorded in their metadata, with its options).
+COMMAND = "python -m causal_lessons.experiments.language_agents train"
+_METRICS = ("reward_fraction", "reward_fraction_ci95", "divergent_agreement", "explore_coverage", "unparseable_rate",
+            "invalid_rate", "episodes")
+
+
+def metrics_table(lm, tests: dict[str, Any]) -> dict[str, Any]:
+    """The saved metrics of ``lm`` on each test set of ``tests`` (``{name: batch}``, e.g. from ``evaluation_sets``)."""
+    out = {}
+    for kind, batch in tests.items():
+        metrics = evaluate(lm, batch)
+        out[kind] = {k: metrics[k] for k in _METRICS}
+    return out
+
+
+def run_train(models: Sequence[str] = tuple(MODELS), *, out_dir: str | Path = CHECKPOINT_DIR,
+              steps: int | None = None, seed: int = 0, eval_episodes: int = 2000, progress: bool = True,
+              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Train the given models, evaluate each on ``eval_episodes`` episodes of both test sets, and save
+    ``out_dir/language_<model>.pt`` (``language_<model>_<steps>.pt`` for a number of steps other than the
+    default) with its config, seed, learning curves and metrics in the JSON beside it."""
+    log = log or (lambda message: None)
+    tests = evaluation_sets(check_count(eval_episodes, "eval_episodes"))
+    config = LM_EXPERIMENT if steps is None else LM_EXPERIMENT.with_settings(steps=steps)
+    results = {}
+    for model in models:
+        lm, history = train_model(model, seed=seed, progress=progress, config=config)
+        metrics = metrics_table(lm, tests)
+        meta = {
+            "produced_by": f"{COMMAND} --models {model}" + (f" --steps {steps}" if steps is not None else "")
+                           + (f" --seed {seed}" if seed else ""),
+            "model": model, "seed": seed, "experiment_config": config.to_dict(),
+            "train_config": config.train_config().to_dict(), "loss_on": "own",
+            "training_seconds": round(history.seconds, 1), "episodes_seen": history.episodes_seen,
+            "final_loss": history.loss[-1], "history": history.to_dict(), "metrics": metrics,
+            "eval_episodes": eval_episodes, "hardware": hardware_info("cpu"),
+        }
+        stem = f"language_{model}" + (f"_{steps}" if steps is not None and steps != LM_EXPERIMENT.steps else "")
+        path = save_lm(Path(out_dir) / f"{stem}.pt", lm, metadata=meta)
+        results[model] = metrics
+        log(f"{model}: trained in {history.seconds:.0f} s; held-out links {metrics['links']['reward_fraction']:.3f}, "
+            f"training distribution {metrics['train']['reward_fraction']:.3f} of the expert's reward; saved {path}")
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
+    import torch
+
+    parser = argparse.ArgumentParser(prog="python -m causal_lessons.experiments.language_agents",
+                                     description="Language models as agents in the causal DAG game (lesson 06).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser("train", help="train language models and save them with their metrics")
+    tr.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    tr.add_argument("--steps", type=int, default=None, help=f"training steps (default {LM_EXPERIMENT.steps})")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--out-dir", type=Path, default=CHECKPOINT_DIR)
+    tr.add_argument("--eval-episodes", type=int, default=2000)
+    tr.add_argument("--no-progress", action="store_true")
+    ev = sub.add_parser("evaluate", help="evaluate a saved language model on both test sets")
+    ev.add_argument("--checkpoint", type=Path, required=True)
+    ev.add_argument("--episodes", type=int, default=2000)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.command == "train":
+        run_train(args.models, out_dir=args.out_dir, steps=args.steps, seed=args.seed,
+                  eval_episodes=args.eval_episodes, progress=not args.no_progress)
+    else:
+        lm, _ = load_lm(args.checkpoint)
+        print(json.dumps(metrics_table(lm, evaluation_sets(args.episodes)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
