@@ -26,12 +26,15 @@ import numpy as np
 from ._validate import check_count, check_int, check_name, check_probability, check_real, check_seed
 
 __all__ = [
+    "MAX_ENUMERATION_N",
     "variable_names",
     "as_dag",
     "find_cycle",
     "topological_order",
     "random_dag",
     "all_dags",
+    "check_enumeration_n",
+    "clear_caches",
     "adjacency_to_dag",
     "dag_to_adjacency",
     "markov_equivalence_classes",
@@ -186,7 +189,8 @@ def random_dag(
 # Exact enumeration for small n
 # ----------------------------------------------------------------------------------------------
 
-def _check_enumeration_n(n: int) -> int:
+def check_enumeration_n(n: int) -> int:
+    """``n`` as an int if the DAGs on ``n`` labelled nodes can be enumerated (1 to :data:`MAX_ENUMERATION_N`)."""
     n = check_int(n, "n", minimum=1)
     if n > MAX_ENUMERATION_N:
         raise ValueError(
@@ -221,7 +225,7 @@ def all_dags(n: int) -> np.ndarray:
     1, 3, 25, 543 and 29,281 for n = 1..5 (OEIS A003024).  The array is cached
     and read-only.
     """
-    return _all_dags_cached(_check_enumeration_n(n))
+    return _all_dags_cached(check_enumeration_n(n))
 
 
 def adjacency_to_dag(adjacency: np.ndarray, names: Sequence[str] | None = None) -> nx.DiGraph:
@@ -278,7 +282,14 @@ def _mec_labels_cached(n: int) -> np.ndarray:
 
 def mec_labels(n: int) -> np.ndarray:
     """For each DAG in :func:`all_dags` ``(n)``, the id of its Markov equivalence class."""
-    return _mec_labels_cached(_check_enumeration_n(n))
+    return _mec_labels_cached(check_enumeration_n(n))
+
+
+def clear_caches() -> None:
+    """Forget the enumerated DAGs and their classes (they are computed once per ``n`` and kept): for timing a
+    cold start."""
+    _all_dags_cached.cache_clear()
+    _mec_labels_cached.cache_clear()
 
 
 def markov_equivalence_classes(n: int) -> list[np.ndarray]:
