@@ -17,8 +17,9 @@ import numpy as np
 
 from ._validate import check_seed
 from .plotting import use_course_style
+from .scm import LinearGaussianSCM
 
-__all__ = ["setup", "seed_everything"]
+__all__ = ["setup", "seed_everything", "lesson_map", "environment_report", "self_check_model"]
 
 
 def seed_everything(seed: int, *, torch: bool = False) -> np.random.Generator:
@@ -118,6 +119,15 @@ def lesson_map(folder=None) -> str:
     if planned:
         text += "\n\nPlanned, not yet in this folder: " + "; ".join(planned) + "."
     return text
+
+
+def self_check_model() -> LinearGaussianSCM:
+    """Y := 2 X + 1 + U_Y: the smallest model with an effect to see (lesson 00's self-check and first exercise).
+
+    >>> float(self_check_model().do({"X": 2.0}).mean()["Y"])
+    5.0
+    """
+    return LinearGaussianSCM({("X", "Y"): 2.0}, noise_std=0.5, intercepts={"Y": 1.0})
 
 
 def environment_report() -> list[dict]:

@@ -39,10 +39,12 @@ import numpy as np
 
 from . import graphs
 from ._validate import check_count, check_known, check_name, check_positive, check_probability, check_real, check_seed
+from .scm import LinearGaussianSCM
 
 __all__ = [
     "PassiveLog",
     "make_log",
+    "check_log",
     "FittedMechanism",
     "fit_mechanism",
     "log_likelihood",
@@ -138,8 +140,6 @@ class PassiveLog:
 
 
 def _check_scm(scm: Any):
-    from .scm import LinearGaussianSCM
-
     if not isinstance(scm, LinearGaussianSCM):
         raise TypeError(f"scm must be a LinearGaussianSCM, got {type(scm).__name__}.")
     if scm.interventions:
@@ -210,7 +210,8 @@ def make_log(scm, n_rows: int, p: float, *, targets: Iterable[str] | None = None
     return PassiveLog(tuple(scm.variables), values[0], setter[0])
 
 
-def _check_log(log: Any) -> PassiveLog:
+def check_log(log: Any) -> PassiveLog:
+    """``log`` if it is a :class:`PassiveLog`, else a TypeError that says how to make one."""
     if not isinstance(log, PassiveLog):
         raise TypeError(f"log must be a PassiveLog (made by make_log), got {type(log).__name__}.")
     return log
@@ -294,7 +295,7 @@ def fit_mechanism(log: PassiveLog, child: str, parents: Iterable[str] = ()) -> F
     In an unmarked log every row is used, including experiments on ``child``
     that nobody recorded, which is how the record's absence biases estimates.
     """
-    log = _check_log(log)
+    log = check_log(log)
     check_known(child, log.variables, "child")
     if isinstance(parents, str):
         parents = [parents]
@@ -353,7 +354,7 @@ def log_likelihood(log: PassiveLog, graph: Any) -> float:
     contributes nothing in the rows where someone set it (its mechanism was cut).
     ``graph`` is a DiGraph, a list of (cause, effect) pairs or a dict.
     """
-    log = _check_log(log)
+    log = check_log(log)
     return float(_family_scores(log, [_as_hypothesis(graph, log.variables)])[0, 0])
 
 
@@ -365,7 +366,7 @@ def bic(log: PassiveLog, graph: Any) -> float:
     ``exp(BIC)``, normalized over the hypotheses, approximates the posterior
     under a uniform prior.
     """
-    log = _check_log(log)
+    log = check_log(log)
     return float(_family_scores(log, [_as_hypothesis(graph, log.variables)])[0, 1])
 
 
@@ -416,7 +417,7 @@ def hypothesis_scores(log: PassiveLog, hypotheses: Iterable[Any] | None = None):
     """
     import pandas as pd
 
-    log = _check_log(log)
+    log = check_log(log)
     dags = _hypothesis_list(log, hypotheses)
     scores = _family_scores(log, dags)
     return pd.DataFrame({"log_likelihood": scores[:, 0], "bic": scores[:, 1], "posterior": _posterior(scores[:, 1])},

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._validate import _show
 from ..blickets import BlicketLearner, RuleOverhypothesis, as_test
-from .core import Feedback, _unanswered, check_number, check_set
+from .core import Feedback, check_number, check_set, unanswered
 
 __all__ = ["check_sure_blickets", "check_blicket_probability", "check_information_gain",
            "check_overhypothesis_prediction"]
@@ -24,7 +24,7 @@ def _learner_from(demonstrations: Iterable[tuple[Any, bool]]) -> BlicketLearner:
 def check_sure_blickets(demonstrations: Iterable[tuple[Any, bool]], answer: Any) -> Feedback:
     """After watching ``demonstrations`` (a list of ``(objects_on, lit)``), which objects is a learner
     (with the lesson's 11 hypotheses) *certain* are blickets?"""
-    if (fb := _unanswered(answer)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
     learner = _learner_from(demonstrations)
     expected = {obj for obj, p in learner.blicket_probabilities().items() if p >= 1 - 1e-9}

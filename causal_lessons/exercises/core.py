@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_number", "check_choice", "check_set", "check_true", "check_labels", "NOT_ANSWERED"]
+__all__ = ["Feedback", "check_number", "check_choice", "check_set", "check_true", "check_labels", "NOT_ANSWERED",
+           "unanswered"]
 
 #: What a student copy's placeholder leaves; checkers treat it as "not answered yet".
 NOT_ANSWERED = ...
@@ -41,7 +42,8 @@ class Feedback:
         return self.correct
 
 
-def _unanswered(answer: Any) -> Feedback | None:
+def unanswered(answer: Any) -> Feedback | None:
+    """The feedback for a missing answer (``...`` or None), else None: every checker starts with it."""
     if answer is NOT_ANSWERED or answer is None:
         return Feedback(False, "no answer yet: replace the ... with your answer and run the cell again.")
     return None
@@ -50,7 +52,7 @@ def _unanswered(answer: Any) -> Feedback | None:
 def check_number(answer: Any, expected: float, *, tol: float = 1e-2, relative: bool = False,
                  praise: str = "well done.", hint: str = "") -> Feedback:
     """Is ``answer`` a number within ``tol`` of ``expected`` (absolute, or relative with ``relative=True``)?"""
-    if (fb := _unanswered(answer)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
     if isinstance(answer, np.ndarray) and answer.size == 1:
         answer = answer.item()
@@ -68,7 +70,7 @@ def check_number(answer: Any, expected: float, *, tol: float = 1e-2, relative: b
 def check_choice(answer: Any, expected: Any, options: Iterable[Any], *, praise: str = "well done.",
                  hint: str = "") -> Feedback:
     """Is ``answer`` the right one of ``options``?  An answer outside the options is pointed out."""
-    if (fb := _unanswered(answer)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
     options = list(options)
     if answer not in options:
@@ -81,7 +83,7 @@ def check_choice(answer: Any, expected: Any, options: Iterable[Any], *, praise: 
 
 def check_set(answer: Any, expected: Iterable[Any], *, praise: str = "well done.", hint: str = "") -> Feedback:
     """Does the collection ``answer`` hold exactly the expected items (order ignored)?"""
-    if (fb := _unanswered(answer)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
     if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
         return Feedback(False, "the answer should be a collection such as a set or a list.")

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import training
 from .._validate import check_count, check_seed
+from ..environment import generate_episodes
 from .core import NOT_ANSWERED, Feedback, check_choice, check_number
 
 __all__ = ["CONTROL_BANDS", "control_band", "check_control_prediction", "seen_link_reward_fraction",
@@ -51,8 +52,6 @@ def seen_link_reward_fraction(agent, link: tuple[str, str], *, n_episodes: int =
     with ``heldout_links=[link]`` and ``test_links=True``: the goal is the
     link's target and its source is the unique best exploit.
     """
-    from ..environment import generate_episodes
-
     if not isinstance(link, (tuple, list)) or len(link) != 2:
         raise TypeError(f"link must be a (source, target) pair of names such as ('B', 'D'), got {link!r}.")
     batch = generate_episodes(check_count(n_episodes, "n_episodes"), heldout_links=[tuple(link)], test_links=True,

@@ -26,7 +26,7 @@ def check_saturated_log_likelihood(log: pl.PassiveLog, answer: Any) -> Feedback:
     It must equal the score of either direction, ``X→Y`` or ``Y→X``, which the
     checker computes with :func:`passive_logs.log_likelihood`.
     """
-    log = pl._check_log(log)
+    log = pl.check_log(log)
     if (log.setter >= 0).any():
         raise ValueError("this exercise needs a log of observations only (p = 0).")
     a, b = log.variables[:2]
@@ -61,7 +61,7 @@ def check_identifying_experiments(truth: Any, answer: Any) -> Feedback:
 
 def check_effect_estimate(log: pl.PassiveLog, cause: str, effect: str, answer: Any) -> Feedback:
     """Exercise: the slope of ``effect`` on ``cause``, fitted on the rows in which ``effect`` was not set."""
-    log = pl._check_log(log)
+    log = pl.check_log(log)
     expected = pl.fit_mechanism(log, effect, [cause]).weights[cause]
     pooled = pl.fit_mechanism(log.unmarked(), effect, [cause]).weights[cause]
     fb = check_number(answer, expected, tol=1e-3,
@@ -81,7 +81,7 @@ def check_unmarked_verdict(log: pl.PassiveLog, answer: Any) -> Feedback:
     The checker scores both directions on the unmarked log; a difference below
     one part in a billion counts as "neither".
     """
-    log = pl._check_log(log).unmarked()
+    log = pl.check_log(log).unmarked()
     a, b = log.variables[:2]
     forward, backward = pl.log_likelihood(log, [(a, b)]), pl.log_likelihood(log, [(b, a)])
     if abs(forward - backward) <= 1e-9 * max(1.0, abs(forward)):

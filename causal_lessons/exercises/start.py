@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..widgets.start import self_check_model
+from ..lesson import self_check_model
 from .core import Feedback, check_number
 
 __all__ = ["check_first_exercise"]

@@ -19,6 +19,7 @@ import numpy as np
 from .. import language_agents as la
 from .._validate import check_int
 from ..plotting import COLORS
+from ..strategies import exact_choices
 
 __all__ = ["trace_transcript", "update_transcript", "transcript_stepper"]
 
@@ -43,8 +44,6 @@ def trace_transcript(lm, batch, index: int, *, seed: int = 0, top: int = 6) -> d
     (expected), and ``summary`` (one line, starting "episode <index>, goal <goal>:").
     """
     import torch
-
-    from ..strategies import exact_choices
 
     la.check_lm(lm)
     index = check_int(index, "index", minimum=0, maximum=len(batch) - 1)

@@ -16,7 +16,9 @@ import numpy as np
 
 from .. import training
 from .._validate import check_int
+from ..agents import check_agent
 from ..plotting import COLORS
+from ..strategies import exact_choices
 
 __all__ = ["trace_episode", "update_episode", "episode_explorer"]
 
@@ -33,7 +35,7 @@ def _check_agents(agents: Any) -> dict:
     if not isinstance(agents, dict) or not agents:
         raise TypeError("agents must be a dict {name: agent}, e.g. {'pointer': pointer_agent}.")
     for name, agent in agents.items():
-        training._agents.check_agent(agent, f"agents[{name!r}]")
+        check_agent(agent, f"agents[{name!r}]")
     return agents
 
 
@@ -52,9 +54,7 @@ def trace_episode(agent, batch, index: int, *, seed: int = 0) -> dict[str, Any]:
     import pandas as pd
     import torch
 
-    from ..strategies import exact_choices
-
-    training._agents.check_agent(agent)
+    check_agent(agent)
     index = check_int(index, "index", minimum=0, maximum=len(batch) - 1)
     one = batch.subset([index])
     names = list(one.names)

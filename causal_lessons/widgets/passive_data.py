@@ -30,7 +30,7 @@ def draw_log(log: pl.PassiveLog, ax=None, *, x: str | None = None, y: str | None
     """
     import matplotlib.pyplot as plt
 
-    log = pl._check_log(log)
+    log = pl.check_log(log)
     x = log.variables[0] if x is None else check_known(x, log.variables, "x")
     y = log.variables[1 % len(log.variables)] if y is None else check_known(y, log.variables, "y")
     if ax is None:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from ..scm import LinearGaussianSCM
+from ..lesson import self_check_model
 
 __all__ = ["self_check_model", "update_self_check", "self_check_widget"]
-
-
-def self_check_model() -> LinearGaussianSCM:
-    """Y := 2 X + 1 + U_Y: the smallest model with an effect to see."""
-    return LinearGaussianSCM({("X", "Y"): 2.0}, noise_std=0.5, intercepts={"Y": 1.0})
 
 
 def update_self_check(x: float) -> str:
