@@ -388,12 +388,6 @@ def test_episode_scm_equality_and_errors():
         E.episode_scm(np.zeros((2, 2)), ["A", "B", "C"])
 
 
-def test_docstring_examples():
-    import doctest
-
-    assert doctest.testmod(E).failed == 0
-
-
 def test_env_test_links_and_heldout_links():
     env = CausalDAGEnv(heldout_links=[("A", "E")], test_links=True)
     for seed in range(20):

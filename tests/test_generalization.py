@@ -386,10 +386,3 @@ def test_shift_errors_speak_to_a_student(call, error, words):
         call()
     for word in words:
         assert word in str(info.value)
-
-
-def test_docstring_examples():
-    import doctest
-
-    result = doctest.testmod(gen, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted >= 5

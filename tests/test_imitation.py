@@ -289,12 +289,6 @@ def test_import_stays_light():
     assert out.strip() == "False"
 
 
-def test_docstring_examples():
-    import doctest
-
-    assert doctest.testmod(im, optionflags=doctest.ELLIPSIS).failed == 0
-
-
 def test_epsilon_nan_is_refused():
     with pytest.raises(ValueError, match="finite"):
         im.bc_expected_cost(math.nan, 10)

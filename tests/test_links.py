@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import links
 from links import DEFAULT_PATH, binder_url, main, nbgitpuller_url, parse_repository
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_doctests():
-    assert doctest.testmod(links).failed == 0
 
 
 @pytest.mark.parametrize("text", ["ada/course", " ada/course ", "https://github.com/ada/course",

@@ -1,17 +1,11 @@
-"""The package imports quickly and without torch or pgmpy; its docstring examples run."""
+"""The package imports quickly and without torch or pgmpy (its docstring examples run under pytest's
+--doctest-modules, configured in pyproject.toml)."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import subprocess
 import sys
-
-import pytest
-
-CORE_MODULES = ["causal_lessons", "causal_lessons.graphs", "causal_lessons.scm", "causal_lessons.exercises",
-                "causal_lessons.exercises.core"]
 
 
 def test_import_is_quick_and_light():
@@ -31,10 +25,3 @@ def test_scm_import_does_not_pull_in_torch_or_pgmpy():
            "print('torch' in sys.modules or 'pgmpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
-
-
-@pytest.mark.parametrize("name", CORE_MODULES)
-def test_docstring_examples(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import networkx as nx
@@ -23,10 +22,6 @@ COLLIDER = {("X", "Y"): 0.8, ("Z", "Y"): 0.8}
 
 def labels(dags):
     return sorted(pl.graph_label(g) for g in dags)
-
-
-def test_docstring_examples():
-    assert doctest.testmod(pl, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE).failed == 0
 
 
 # ------------------------------------------------------------------------------------------ the log

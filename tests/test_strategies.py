@@ -424,9 +424,3 @@ def test_reward_table_and_random_values():
         S.reward_table({"short": np.ones(3)}, mask)
     with pytest.raises(TypeError, match="rewards must be a dict"):
         S.reward_table([1, 2], mask)
-
-
-def test_docstring_examples():
-    import doctest
-
-    assert doctest.testmod(S).failed == 0
