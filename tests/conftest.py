@@ -23,3 +23,11 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path, parent):
+    """No doctests in tests/: ``--doctest-modules`` (pyproject.toml) is for the package and the tools; it would
+    import every test module a second time, and the two ``conftest.py`` (here and in browser/) clash by name."""
+    collectors = yield
+    return [c for c in collectors if type(c).__name__ != "DoctestModule"]
