@@ -3,9 +3,11 @@
 Modules are named after the course's concepts: :mod:`~causal_lessons.graphs`,
 :mod:`~causal_lessons.scm`, :mod:`~causal_lessons.plotting`,
 :mod:`~causal_lessons.exercises`, :mod:`~causal_lessons.widgets`, and the modules
-the later lessons add (environment, strategies, agents, training, imitation,
-fusion, blickets).  Importing the package is instant: submodules, and the heavy
-libraries they use (pandas, torch, pgmpy), load on first use.
+the later lessons add (game, environment, strategies, agents, training, heldout,
+explanations, language_agents, imitation, fusion, blickets, generalization); the
+command-line experiments are in :mod:`~causal_lessons.experiments`.  Importing the
+package is instant: submodules, and the heavy libraries they use (pandas, torch,
+pgmpy), load on first use.
 
 >>> import causal_lessons
 >>> causal_lessons.LinearGaussianSCM({("X", "Y"): 2.0}).total_effect("X", "Y")
