@@ -93,7 +93,7 @@ def check_plays_like(answer: Any, table, kind: str = "return", low_share: float 
     ``asked``?  Answered from the sweep's ``table`` with the widget's update function."""
     from ..widgets.explanations import quality_update
 
-    found = quality_update(table, kind, low_share, asked)
+    found = quality_update(table, kind, low_share, asked, draw=False)
     right = found["plays_like"]
     return check_choice(
         answer, right, PLAYS_LIKE,

@@ -9,12 +9,13 @@ widget only looks them up.  :func:`quality_update` is the plain update function
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import numpy as np
 
 from .. import explanations as ex
 from .._validate import check_real
+from .frame import View, WidgetFrame
 
 __all__ = ["KIND_LABELS", "quality_update", "quality_explorer"]
 
@@ -30,17 +31,17 @@ def _check_table(table) -> None:
 
 
 def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked: str = "high", *,
-                   ax=None) -> dict[str, Any]:
-    """Look up one agent of the sweep and describe how it plays; given ``ax``, draw the sweep with it ringed.
+                   draw: bool = True) -> View:
+    """Look up one agent of the sweep and describe how it plays; the figure: the sweep with it ringed.
 
     ``kind``: "plain", "strategy" or "return"; ``low_share``: one of the sweep's
     shares; ``asked``: the quality token asked for ("low", "medium", "high";
-    ignored for the plain agent, which reads none).  Returns a dict with the
+    ignored for the plain agent, which reads none).  ``values``: the
     row's ``reward_fraction``, ``explore_coverage``, ``first_observes``, the
     ``asked`` token actually used, ``plays_like`` ("the expert" when it starts
     with an experiment in >= 90% of episodes and experiments on every variable
     in >= 90%, "the associational strategy" when it starts by observing in >=
-    90%, "neither" otherwise) and ``summary`` (one line for the readout).
+    90%, "neither" otherwise), ``low_share`` and ``kind``.
     """
     _check_table(table)
     if kind not in ex.QUALITY_KINDS:
@@ -72,8 +73,12 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
                f"of episodes, experiments on every variable in {row['explore_coverage']:.0%}; plays like {plays_like}")
     result = {"reward_fraction": float(row["reward_fraction"]), "explore_coverage": float(row["explore_coverage"]),
               "first_observes": float(row["first_observes"]), "asked": asked, "low_share": float(share),
-              "kind": kind, "plays_like": plays_like, "summary": summary}
-    if ax is not None:
+              "kind": kind, "plays_like": plays_like}
+    fig = None
+    if draw:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7.5, 4.4))
         ex.plot_quality_sweep(table, ax, flip_share=ex.greedy_flip_share())
         if asked not in ("none", "high"):
             rows = table[(table["kind"] == kind) & (table["asked"] == asked)].sort_values("low_share")
@@ -83,45 +88,30 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
         ax.plot([share], [row["reward_fraction"]], "o", ms=14, mfc="none", mew=2, color="black",
                 label="selected")
         ax.set_title(f"{KIND_LABELS[kind]}{asked_text}", fontsize=10)
-    return result
+        fig.tight_layout()
+    return View(readout=summary, figure=fig, values=result)
 
 
 def quality_explorer(table, *, kind: str = "strategy", low_share: float = 0.4, asked: str = "high"):
     """The widget: the share of low-quality training data, the kind of agent and the asked quality; the figure
     and the readout follow (everything is looked up in ``table``, so it responds at once)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    first = quality_update(table, kind, low_share, asked)          # checks the arguments
+    first = quality_update(table, kind, low_share, asked, draw=False)          # checks the arguments
     shares = sorted(set(table["low_share"]))
-    share_slider = widgets.SelectionSlider(options=[(f"{s:.0%}", s) for s in shares], value=first["low_share"],
-                                           description="low-quality share", continuous_update=False,
-                                           style={"description_width": "initial"})
-    kind_buttons = widgets.ToggleButtons(options=[(KIND_LABELS[k], k) for k in ex.QUALITY_KINDS], value=kind,
-                                         description="agent", style={"button_width": "210px"})
-    ask_buttons = widgets.ToggleButtons(options=list(ex.QUALITY_LEVELS),
-                                        value=asked if first["asked"] == "none" else first["asked"],
-                                        description="ask for", disabled=kind == "plain")
-    readout = widgets.HTML()
-    readout.add_class("cl-readout")
-    out = widgets.Output()
-    out.add_class("cl-output")
+    controls = {
+        "low_share": widgets.SelectionSlider(options=[(f"{s:.0%}", s) for s in shares], value=first["low_share"],
+                                             description="low-quality share", continuous_update=False,
+                                             style={"description_width": "initial"}),
+        "kind": widgets.ToggleButtons(options=[(KIND_LABELS[k], k) for k in ex.QUALITY_KINDS], value=kind,
+                                      description="agent", style={"button_width": "210px"}),
+        "asked": widgets.ToggleButtons(options=list(ex.QUALITY_LEVELS),
+                                       value=asked if first["asked"] == "none" else first["asked"],
+                                       description="ask for", disabled=kind == "plain"),
+    }
 
-    def redraw(_=None):
-        ask_buttons.disabled = kind_buttons.value == "plain"
-        fig, ax = plt.subplots(figsize=(7.5, 4.4))
-        result = quality_update(table, kind_buttons.value, share_slider.value, ask_buttons.value, ax=ax)
-        fig.tight_layout()
-        readout.value = result["summary"]
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+    def on_view(view: View) -> None:
+        controls["asked"].disabled = view["kind"] == "plain"
 
-    for control in (share_slider, kind_buttons, ask_buttons):
-        control.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([share_slider, kind_buttons, ask_buttons, readout, out])
-    box.add_class("explanations-widget")
-    return box
+    return WidgetFrame(partial(quality_update, table), controls, rows=list(controls.values()), name="explanations",
+                       on_view=on_view).widget
