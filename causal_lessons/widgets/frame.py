@@ -73,7 +73,13 @@ def error_message(error: BaseException) -> str:
 
 
 def range_values(bounds: tuple[float, float, float]) -> np.ndarray:
-    """Every value a slider with ``bounds = (low, high, step)`` can take, low to high."""
+    """Every value a slider with ``bounds = (low, high, step)`` can take, low to high.
+
+    >>> range_values((20, 100, 20)).tolist()
+    [20, 40, 60, 80, 100]
+    >>> range_values((0.0, 1.0, 0.25)).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
     low, high, step = bounds
     count = int(round((high - low) / step)) + 1
     if all(isinstance(b, (int, np.integer)) for b in bounds):
