@@ -130,11 +130,13 @@ def test_panels_and_on_view():
 
     def on_view(view: View) -> None:
         seen.append(view["n"])
+        if seen[1:]:          # it runs first: the controls match the readout when that changes
+            assert frame.readout.value == f"n = {seen[-2]}" and table.value.startswith(f"<table><tr><td>{seen[-2]}<")
         limit.max = 10 + view["n"]        # changes a control: does not call the update again
         limit.value = view["half"]
 
     frame = WidgetFrame(update, {"n": limit}, sections=("readout", "figure", "cl-table"), on_view=on_view)
-    _, _, _, table = frame.widget.children
+    _, _, _, table = frame.widget.children        # (on_view reads it from the second view on)
     assert "cl-table" in table._dom_classes and table.value == "<table><tr><td>5</td></tr></table>"
     assert seen == [5] and limit.value == 2
     limit.value = 8

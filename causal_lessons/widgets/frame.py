@@ -117,9 +117,11 @@ class WidgetFrame:
       and the CSS class of each HTML panel the views fill (``view.panels[cls]``).
     * ``name``: adds the CSS classes ``<name>-widget``, ``<name>-readout`` and
       ``<name>-output`` (the browser tests find a lesson's widget by them).
-    * ``on_view``: called with each new view (e.g. to enable or disable buttons); the
-      controls it changes do not call the update again.
+    * ``on_view``: called with each new view, first (e.g. to enable or disable buttons);
+      the controls it changes do not call the update again.
 
+    Each view is shown in this order: ``on_view``, the figure, the panels, and last the
+    readout, so that when the readout changes everything else already shows the same view.
     The first update runs at once and is not caught (wrong arguments to a builder
     raise); later ones that raise show :func:`error_message` in the readout.
     ``frame.widget`` is what a builder returns.
@@ -183,16 +185,17 @@ class WidgetFrame:
             view = self.update(**self.arguments())
             if not isinstance(view, View):
                 raise TypeError(f"the update function must return a View, got {type(view).__name__}.")
-            self.readout.value = html.escape(view.readout, quote=False)
-            for cls, panel in self.panels.items():
-                panel.value = view.panels.get(cls, "")
+            # the readout changes last: when it shows the new view, the controls, figure and panels already do
+            if self.on_view is not None:
+                with self.hold():
+                    self.on_view(view)
             with self.output:
                 self.output.clear_output(wait=True)
                 if view.figure is not None:
                     display(view.figure)
-            if self.on_view is not None:
-                with self.hold():
-                    self.on_view(view)
+            for cls, panel in self.panels.items():
+                panel.value = view.panels.get(cls, "")
+            self.readout.value = html.escape(view.readout, quote=False)
         except Exception as error:
             if raise_errors:
                 raise
