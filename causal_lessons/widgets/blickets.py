@@ -39,8 +39,9 @@ def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "d
     ``blickets`` and ``rule``, and return what a :class:`~causal_lessons.blickets.BlicketLearner` believes.
 
     The readout is :func:`state_text`, the figure :func:`draw_detector_state` (both
-    name the hidden world only with ``reveal``).  ``values`` hold the tests and answers (``tests``, ``lit``), the objects
-    on the detector now (``on``), the learner's ``blicket_probabilities``,
+    name the hidden world only with ``reveal``).  ``values`` hold the tests and
+    answers (``tests``, ``lit``), the objects on the detector now (``on``), the
+    learner's ``blicket_probabilities``,
     ``p_conjunctive``, ``quiz_answer``, ``confidence``, the number of hypotheses
     still possible (``n_possible``), the most informative next tests
     (``suggestions``) and the hidden ``world``.  With ``noise > 0`` the detector's
