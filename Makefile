@@ -12,7 +12,7 @@ help:
 	@echo "make lab        install the course (first time only) and open lesson 00 in JupyterLab"
 	@echo "make test       install the course and its test tools, then run the whole test suite"
 	@echo "make execute    re-execute every lesson in place (after editing one)"
-	@echo "make benchmark  time every lesson on one core and print the table for the README"
+	@echo "make benchmark  time every lesson and every widget's update on one core; rewrite the README's tables"
 	@echo "make student    write student copies (solutions removed) to build/student/"
 	@echo "make lock       regenerate requirements*.txt and environment.yml from pyproject.toml"
 
@@ -47,6 +47,7 @@ execute: $(VENV)/.installed-dev
 
 benchmark: $(VENV)/.installed-dev
 	$(BIN)/python tools/benchmark.py --readme README.md
+	$(BIN)/python tools/bench_widgets.py --readme README.md
 
 student: $(VENV)/.installed-dev
 	$(BIN)/python tools/student_copies.py --out build/student

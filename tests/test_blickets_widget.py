@@ -18,6 +18,12 @@ from causal_lessons.widgets.blickets import (  # noqa: E402
 )
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
 def test_update_before_any_test_is_the_prior():
     state = detector_update([])
     assert state["tests"] == [] and state["lit"] == []
@@ -78,7 +84,11 @@ def test_state_text_and_figure():
     assert "On the detector: AB; it is dark." in text
     assert "Hidden world" not in text
     assert "Hidden world: BC conjunctive." in state_text(state, reveal=True)
-    assert state_text(detector_update([])).startswith("Nothing tested yet.")
+    assert state_text(detector_update([], draw=False)).startswith("Nothing tested yet.")
+    assert state.readout == text and detector_update(["AB"], blickets="BC", rule="conjunctive", reveal=True,
+                                                     draw=False).readout == state_text(state, reveal=True)
+    (box, bars) = state.figure.axes
+    assert "dark" in box.get_title() and "BC conjunctive" not in box.get_title()
     box, bars = draw_detector_state(state, reveal=True)
     assert "dark" in box.get_title() and "BC conjunctive" in box.get_title()
     assert [round(p.get_width(), 6) for p in bars.patches] == \
@@ -105,15 +115,15 @@ def test_widget_places_objects_and_updates_the_beliefs():
     toggles["A"].value = False  # remove A: B alone
     assert "On the detector: B; it is dark." in status.value
     assert "Tests so far: 3." in status.value
-    expected = detector_update(["A", "AB", "B"], blickets="A", rule="disjunctive")
-    assert status.value.endswith(state_text(expected) + "</p>")
+    expected = detector_update(["A", "AB", "B"], blickets="A", rule="disjunctive", draw=False)
+    assert status.value == state_text(expected) == expected.readout
     reveal.value = True
     assert "Hidden world: A disjunctive." in status.value
     restart.click()
     assert "Nothing tested yet" in status.value and not any(t.value for t in toggles.values())
     new_world.click()
     assert "Nothing tested yet" in status.value and "Hidden world:" in status.value
-    plt.close("all")
+    assert plt.get_fignums() == []
 
 
 def test_widget_random_world_is_reproducible_and_arguments_are_checked():

@@ -19,6 +19,12 @@ from causal_lessons.widgets.dag_game import (
 EXPLORE_ALL = ["A", "B", "C", "D", "E"]
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
 def test_a_new_game_hides_the_goal():
     state = game_update([], seed=3)
     assert state["phase"] == "explore" and state["step"] == 0 and state["goal"] is None
@@ -93,8 +99,16 @@ def test_game_update_errors_speak():
 
 
 def test_game_text_follows_the_state():
-    state = game_update(["A"], seed=3)
+    state = game_update(["A"], seed=3, draw=False)
     assert game_text(state) == state["summary"] and "1 of 5 steps taken, 4 left" in game_text(state)
+    assert state.readout == f"Episode 3. {state['summary']}" and state.figure is None
+
+
+def test_update_draws_the_game():
+    state = game_update(["A", "observe"], seed=3)
+    left, right = state.figure.axes
+    assert left.get_title() == "causal graph: hidden until you exploit"
+    assert right.get_yticklabels()[0].get_text() == "1. do(A = +5)"
 
 
 def test_draw_game_hides_then_reveals_the_graph():
@@ -145,7 +159,8 @@ def test_the_widget_plays_a_game():
     assert all(b.disabled for name, b in buttons.items() if name != "New episode")
     buttons["New episode"].click()
     assert "Episode 4. Exploring: 0 of 5 steps taken" in status.value
-    plt.close("all")
+    assert status.value == game_update([], seed=4, draw=False).readout
+    assert plt.get_fignums() == []
 
 
 def test_the_widget_checks_its_arguments():

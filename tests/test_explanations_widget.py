@@ -32,27 +32,26 @@ def small_table():
 
 def test_update_looks_up_the_agent_and_says_whom_it_plays_like():
     table = small_table()
-    high = quality_update(table, "strategy", 0.4, "high")
-    assert high["plays_like"] == "the expert" and high["reward_fraction"] == 0.95
-    assert high["summary"] == ("conditioned on the strategy, 40% low-quality training episodes, asked for 'high': "
+    high = quality_update(table, "strategy", 0.4, "high", draw=False)
+    assert high["plays_like"] == "the expert" and high["reward_fraction"] == 0.95 and high.figure is None
+    assert high.readout == ("conditioned on the strategy, 40% low-quality training episodes, asked for 'high': "
                                "reward 0.95 of the expert's; first move 'observe' in 0% of episodes, experiments on "
                                "every variable in 100%; plays like the expert")
-    assert quality_update(table, "strategy", 0.4, "medium")["plays_like"] == "the associational strategy"
-    assert quality_update(table, "strategy", 0.4, "low")["plays_like"] == "neither"
-    assert quality_update(table, "return", 0.4, "high")["plays_like"] == "the associational strategy"
-    plain = quality_update(table, "plain", 0.0, "low")          # the plain agent reads no quality token
-    assert plain["asked"] == "none" and "asked for" not in plain["summary"] and plain["plays_like"] == "the expert"
-    assert quality_update(table, "strategy", 0.4, 2)["asked"] == "high"
+    assert quality_update(table, "strategy", 0.4, "medium", draw=False)["plays_like"] == "the associational strategy"
+    assert quality_update(table, "strategy", 0.4, "low", draw=False)["plays_like"] == "neither"
+    assert quality_update(table, "return", 0.4, "high", draw=False)["plays_like"] == "the associational strategy"
+    plain = quality_update(table, "plain", 0.0, "low", draw=False)          # the plain agent reads no quality token
+    assert plain["asked"] == "none" and "asked for" not in plain.readout and plain["plays_like"] == "the expert"
+    assert quality_update(table, "strategy", 0.4, 2, draw=False)["asked"] == "high"
 
 
 def test_update_draws_the_sweep_with_the_selection():
     table = small_table()
-    fig, ax = plt.subplots()
-    quality_update(table, "strategy", 0.4, "medium", ax=ax)
+    (ax,) = quality_update(table, "strategy", 0.4, "medium").figure.axes
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "conditioned on the strategy, asked for medium" in labels and "plain imitation" in labels
     assert ax.get_title() == "conditioned on the strategy, asked for 'medium'"
-    plt.close(fig)
+    plt.close("all")
 
 
 def test_update_checks_its_arguments():
@@ -72,6 +71,7 @@ def test_explorer_builds_controls_readout_and_output_and_responds():
     table = small_table()
     box = quality_explorer(table)
     share, kind, ask, readout, out = box.children
+    assert readout.value == quality_update(table, draw=False).readout
     assert "explanations-widget" in box._dom_classes
     assert "cl-readout" in readout._dom_classes and "cl-output" in out._dom_classes
     assert readout.value.startswith("conditioned on the strategy, 40% low-quality training episodes, asked for 'high'")
@@ -85,3 +85,4 @@ def test_explorer_builds_controls_readout_and_output_and_responds():
     assert not ask.disabled and "asked for 'medium'" in readout.value
     with pytest.raises(ValueError, match="low_share must be one of the sweep's shares"):
         quality_explorer(table, low_share=0.5)
+    assert plt.get_fignums() == []

@@ -1,19 +1,14 @@
-"""Lesson 01's module, widget update function and checkers."""
+"""Lesson 01's module and checkers (the widget: test_ladder_widget.py)."""
 
 from __future__ import annotations
 
-import matplotlib
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from causal_lessons import ladder  # noqa: E402
-from causal_lessons.exercises import ladder as ex  # noqa: E402
-from causal_lessons.widgets.ladder import confounding_widget, update_confounding  # noqa: E402
+from causal_lessons import ladder
+from causal_lessons.exercises import ladder as ex
 
 
 @pytest.mark.parametrize("a", [-2.0, -1.0, 0.0, 0.5, 1.0, 2.0])
@@ -66,28 +61,6 @@ def test_is_backdoor_set_on_the_m_graph():
     assert ladder.is_backdoor_set(g, "X", "Y", {"Z2", "Z3"})
     assert not ladder.is_backdoor_set(g, "X", "Y", {"Z1", "Z3", "W"})  # W is a descendant of X
     assert not ladder.is_backdoor_set(g, "X", "Y", set())
-
-
-def test_update_confounding_returns_numbers_and_draws():
-    fig, ax = plt.subplots()
-    result = update_confounding(2.0, ax=ax, n=500)
-    assert result["interventional_exact"] == pytest.approx(0.5)
-    assert result["observational_exact"] == pytest.approx(0.5 + 2 / 5)
-    assert "+2.0" in result["summary"]
-    assert len(ax.lines) == 2
-    plt.close(fig)
-    # a different strength gives a different readout: what the browser test checks
-    assert update_confounding(-1.0)["summary"] != result["summary"]
-
-
-def test_confounding_widget_responds_to_its_slider():
-    box = confounding_widget(initial=1.0)
-    slider, readout = box.children[0], box.children[1]
-    before = readout.value
-    slider.value = -1.5
-    assert readout.value != before
-    assert "-1.5" in readout.value
-    plt.close("all")
 
 
 def test_checkers_accept_right_and_reject_wrong_answers_without_revealing():

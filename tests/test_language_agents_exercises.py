@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from causal_lessons import language_agents as la  # noqa: E402
 from causal_lessons.exercises import language_agents as ex  # noqa: E402
-from causal_lessons.widgets.language_agents import trace_transcript  # noqa: E402
+from causal_lessons.widgets.language_agents import trace_transcript, transcript_update  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,13 @@ def test_pointer_reading(objects):
     trace = trace_transcript(pointer, tests["links"], 0)
     right = trace["choice"][3] if trace["choice"].startswith("do(") else "nothing"
     assert ex.check_pointer_reading(right, trace).correct
+    view = transcript_update({"pointer": pointer}, tests["links"], 0, "pointer", 1, draw=False)
+    assert ex.check_pointer_reading(right, view).correct
     wrong = ex.check_pointer_reading(next(v for v in "ABCDE" if v != right), trace)
     assert not wrong.correct and right not in wrong.message.replace("(", " ").split()
     assert "should be one of" in ex.check_pointer_reading("Z", trace).message
     assert "no answer yet" in ex.check_pointer_reading(..., trace).message
-    with pytest.raises(TypeError, match="trace must be the dict that trace_transcript returned"):
+    with pytest.raises(TypeError, match="trace must be what trace_transcript or transcript_update returned"):
         ex.check_pointer_reading("A", {"choice": "nothing"})
     nothing = dict(trace, choice="nothing")
     assert ex.check_pointer_reading("nothing", nothing).correct

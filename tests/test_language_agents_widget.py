@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 from causal_lessons import language_agents as la  # noqa: E402
 from causal_lessons.widgets.language_agents import (trace_transcript, transcript_stepper,  # noqa: E402
-                                                    update_transcript)
+                                                    transcript_update)
 
 
 @pytest.fixture(scope="module")
@@ -55,23 +55,24 @@ def test_trace_of_the_parrot_marks_its_talk(setup_objects):
 
 def test_update_draws_two_panels_clips_the_step_and_checks_arguments(setup_objects):
     models, batch = setup_objects
-    fig, axes = plt.subplots(1, 2)
-    trace = update_transcript(models, batch, 1, "pointer", 99, axes=axes)
+    trace = transcript_update(models, batch, 1, "pointer", 99)
+    axes = trace.figure.axes
     assert trace["step"] == trace["n_steps"] == 6 and trace["decision"] == trace["decisions"][-1]
     assert axes[1].get_title() == "pointer model, its exploit" and len(axes[1].patches) == 6
     assert axes[0].get_title() == f"hidden DAG, goal {trace['goal']}"
-    assert trace["readout"].startswith(f"pointer model, its exploit: it wrote {trace['exploit']}")
-    assert "background" in trace["html"] and trace["html"].count("<br>") == 5
-    plt.close(fig)
-    first = update_transcript(models, batch, 1, "pointer", 1)
-    assert first["readout"].startswith("pointer model, word 1 of 6: it wrote do(")
-    assert first["html"].count("<br>") == 0
+    assert trace.readout.startswith(f"pointer model, its exploit: it wrote {trace['exploit']}")
+    text = trace.panels["cl-text"]
+    assert "background" in text and text.count("<br>") == 5
+    plt.close("all")
+    first = transcript_update(models, batch, 1, "pointer", 1, draw=False)
+    assert first.readout.startswith("pointer model, word 1 of 6: it wrote do(") and first.figure is None
+    assert first.panels["cl-text"].count("<br>") == 0
     with pytest.raises(KeyError, match="unknown model 'poet'; the models are pointer, parrot"):
-        update_transcript(models, batch, 1, "poet", 1)
+        transcript_update(models, batch, 1, "poet", 1)
     with pytest.raises(TypeError, match=r"models must be a dict \{name: language model\}"):
-        update_transcript([models["pointer"]], batch, 1, "pointer", 1)
+        transcript_update([models["pointer"]], batch, 1, "pointer", 1)
     with pytest.raises(ValueError, match="step must be at least 1"):
-        update_transcript(models, batch, 1, "pointer", 0)
+        transcript_update(models, batch, 1, "pointer", 0)
     with pytest.raises(ValueError, match="index must be at most 11"):
         trace_transcript(models["pointer"], batch, 12)
 
@@ -80,18 +81,18 @@ def test_widget_builder_returns_a_widget_that_redraws(setup_objects):
     models, batch = setup_objects
     box = transcript_stepper(models, batch, index=2, step=3)
     assert "language-agents-widget" in box._dom_classes
-    (episode, word), choice, readout, text = box.children[0].children, box.children[1], box.children[2], \
-        box.children[3]
+    (episode, word), choice, readout, text, output = box.children[0].children, *box.children[1:]
+    assert "cl-text" in text._dom_classes and "cl-output" in output._dom_classes
     assert word.max == 6 and word.value == 3
-    assert readout.value == html.escape(update_transcript(models, batch, 2, "pointer", 3)["readout"])
+    assert readout.value == html.escape(transcript_update(models, batch, 2, "pointer", 3, draw=False).readout)
     episode.value = 4
-    assert readout.value == html.escape(update_transcript(models, batch, 4, "pointer", 3)["readout"])
+    assert readout.value == html.escape(transcript_update(models, batch, 4, "pointer", 3, draw=False).readout)
     choice.value = "parrot"
-    expected = update_transcript(models, batch, 4, "parrot", 3)
-    assert word.max == expected["n_steps"] and readout.value == html.escape(expected["readout"])
-    assert text.value == expected["html"]
+    expected = transcript_update(models, batch, 4, "parrot", 3, draw=False)
+    assert word.max == expected["n_steps"] and readout.value == html.escape(expected.readout)
+    assert text.value == expected.panels["cl-text"]
     word.value = word.max
     assert readout.value.startswith("parrot model, its exploit")
     choice.value = "pointer"                                           # fewer words: the slider is clipped
     assert word.max == 6 and word.value == 6 and readout.value.startswith("pointer model, its exploit")
-    plt.close("all")
+    assert plt.get_fignums() == []

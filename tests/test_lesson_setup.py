@@ -10,7 +10,7 @@ import pytest
 
 from causal_lessons import lesson
 from causal_lessons.exercises.start import check_first_exercise
-from causal_lessons.widgets.start import self_check_widget, update_self_check
+from causal_lessons.widgets.start import self_check_update, self_check_widget
 
 
 def test_setup_seeds_everything_and_returns_a_generator():
@@ -60,11 +60,13 @@ def test_environment_report_passes_here():
 
 
 def test_self_check_widget_and_update_function():
-    assert update_self_check(2.0) == "E[Y | do(X = +2.0)] = +5.0"
+    view = self_check_update(2.0)
+    assert view.readout == "E[Y | do(X = +2.0)] = +5.0" and view["expected"] == 5.0 and view.figure is None
     box = self_check_widget()
-    slider, readout = box.children
+    row, readout, _output = box.children
+    (slider,) = row.children
     slider.value = -1.0
-    assert readout.value == update_self_check(-1.0)
+    assert readout.value == self_check_update(-1.0).readout
 
 
 def test_first_exercise_checker():

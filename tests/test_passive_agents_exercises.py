@@ -11,7 +11,7 @@ from causal_lessons.environment import generate_episodes  # noqa: E402
 from causal_lessons.exercises import passive_agents as ex  # noqa: E402
 from causal_lessons.experiments import passive_agents as pa  # noqa: E402
 from causal_lessons import training  # noqa: E402
-from causal_lessons.widgets.passive_agents import trace_episode  # noqa: E402
+from causal_lessons.widgets.passive_agents import episode_update, trace_episode  # noqa: E402
 
 
 def test_control_band_and_prediction():
@@ -45,9 +45,10 @@ def test_pointer_reading():
     trace = trace_episode(pointer, batch, 0)
     right = trace["table"].loc[trace["pointer_step"], "action"][3]
     assert ex.check_pointer_reading(right, trace).correct
+    assert ex.check_pointer_reading(right, episode_update({"pointer": pointer}, batch, 0, "pointer", draw=False)).correct
     other = next(v for v in "ABCDE" if v != right)
     wrong = ex.check_pointer_reading(other, trace)
     assert not wrong.correct and right not in wrong.message.replace("(", " ").split()
     identity = make_agent(pa.get_config("lesson").agent_config("identity"), seed=0)
-    with pytest.raises(TypeError, match="trace must be the dict that trace_episode returned for the pointer agent"):
+    with pytest.raises(TypeError, match="trace must be what trace_episode or episode_update returned for the pointer"):
         ex.check_pointer_reading("A", trace_episode(identity, batch, 0))

@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 
 from causal_lessons.agents import make_agent  # noqa: E402
 from causal_lessons.experiments import passive_agents as pa  # noqa: E402
-from causal_lessons.widgets.passive_agents import episode_explorer, trace_episode, update_episode  # noqa: E402
+from causal_lessons.widgets.passive_agents import episode_explorer, episode_update, trace_episode  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,16 +50,17 @@ def test_trace_of_an_identity_agent(setup_objects):
 
 def test_update_draws_two_panels_and_checks_its_arguments(setup_objects):
     agents, batch = setup_objects
-    fig, axes = plt.subplots(1, 2)
-    trace = update_episode(agents, batch, 1, "pointer", axes=axes)
+    trace = episode_update(agents, batch, 1, "pointer")
+    axes = trace.figure.axes
     assert axes[1].get_title().startswith("pointer agent: ")
     assert len(axes[1].patches) == 5 and axes[0].get_title() == f"hidden DAG, goal {trace['goal']}"
-    plt.close(fig)
-    assert update_episode(agents, batch, 1, "identity")["goal"] == trace["goal"]
+    assert trace.readout == trace["summary"] and trace.panels["cl-table"] == trace["table"].to_html()
+    plt.close("all")
+    assert episode_update(agents, batch, 1, "identity", draw=False)["goal"] == trace["goal"]
     with pytest.raises(KeyError, match="unknown agent 'random'; the agents are pointer, identity"):
-        update_episode(agents, batch, 1, "random")
+        episode_update(agents, batch, 1, "random")
     with pytest.raises(TypeError, match=r"agents must be a dict \{name: agent\}"):
-        update_episode([agents["pointer"]], batch, 1, "pointer")
+        episode_update([agents["pointer"]], batch, 1, "pointer")
     with pytest.raises(ValueError, match="index must be at most 19"):
         trace_episode(agents["pointer"], batch, 20)
 
@@ -68,12 +69,13 @@ def test_widget_builder_returns_a_widget_that_redraws(setup_objects):
     agents, batch = setup_objects
     box = episode_explorer(agents, batch, index=2)
     assert "passive-agents-widget" in box._dom_classes
-    (slider, choice), readout = box.children[0].children, box.children[1]
+    (slider, choice), readout, output, table = box.children[0].children, *box.children[1:]
+    assert "cl-output" in output._dom_classes and "cl-table" in table._dom_classes
     first = readout.value
     assert first.startswith("episode 2, goal ")
     slider.value = 5
     assert readout.value == trace_episode(agents["pointer"], batch, 5)["summary"]
-    assert box.children[3].value == trace_episode(agents["pointer"], batch, 5)["table"].to_html()
+    assert table.value == trace_episode(agents["pointer"], batch, 5)["table"].to_html()
     choice.value = "identity"
     assert readout.value == trace_episode(agents["identity"], batch, 5)["summary"]
-    plt.close("all")
+    assert plt.get_fignums() == []

@@ -57,13 +57,14 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, text: str, cpu: str) -> None:
+def update_readme(readme: Path, text: str, cpu: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the block between the ``begin`` and ``end`` markers of ``readme`` with ``text`` and a date stamp."""
     content = readme.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{readme} has no {BEGIN} ... {END} block to replace")
+    if begin not in content or end not in content:
+        raise SystemExit(f"{readme} has no {begin} ... {end} block to replace")
     stamp = f"Measured by `make benchmark` on {cpu}, {time.strftime('%Y-%m-%d')}."
-    new = f"{BEGIN}\n{text}\n\n{stamp}\n{END}"
-    readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: new, content, flags=re.S))
+    new = f"{begin}\n{text}\n\n{stamp}\n{end}"
+    readme.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: new, content, flags=re.S))
 
 
 def cpu_name() -> str:

@@ -7,6 +7,7 @@ hard-coded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -28,11 +29,11 @@ def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
     """Which variable did the loop intervene on when the pointing model wrote its exploit in the traced episode?
 
     ``trace`` is what :func:`causal_lessons.widgets.language_agents.trace_transcript`
-    (or ``update_transcript``) returned; the answer is a variable name, or "nothing"
+    (or ``transcript_update``) returned; the answer is a variable name, or "nothing"
     if the loop could not carry the answer out.
     """
-    if not isinstance(trace, dict) or not {"choice", "exploit", "names"} <= set(trace):
-        raise TypeError("trace must be the dict that trace_transcript returned.")
+    if not isinstance(trace, Mapping) or not {"choice", "exploit", "names"} <= set(trace):
+        raise TypeError("trace must be what trace_transcript or transcript_update returned.")
     names = list(trace["names"])
     expected = trace["choice"][3] if trace["choice"].startswith("do(") else "nothing"
     return check_choice(

@@ -6,6 +6,7 @@ test episodes, traces): nothing is hard-coded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .. import training
@@ -73,10 +74,13 @@ def check_seen_link(answer: Any, agent, link: tuple[str, str] = ("B", "D"), *, n
              "seed=seed) and pass them to training.evaluate with the identity agent; read 'reward_fraction'.")
 
 
-def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
-    """Which variable's experiment did the pointer agent point at in the traced episode?  (A variable name.)"""
-    if not isinstance(trace, dict) or "table" not in trace or trace.get("pointer_step") is None:
-        raise TypeError("trace must be the dict that trace_episode returned for the pointer agent.")
+def check_pointer_reading(answer: Any, trace: Mapping) -> Feedback:
+    """Which variable's experiment did the pointer agent point at in the traced episode?  (A variable name.)
+
+    ``trace``: what ``trace_episode`` or ``episode_update`` (lesson 04's widget) returned for the pointer agent.
+    """
+    if not isinstance(trace, Mapping) or "table" not in trace or trace.get("pointer_step") is None:
+        raise TypeError("trace must be what trace_episode or episode_update returned for the pointer agent.")
     table = trace["table"]
     action = table.loc[trace["pointer_step"], "action"]
     names = [c for c in table.columns if c not in ("action", "exploit score")]

@@ -2,7 +2,7 @@
 
 * :func:`detector_update` -- the plain update function (no widget): replays the
   tests on a detector with a given hidden world and returns the detector's
-  answers and the learner's beliefs.  Tests drive it directly.
+  answers and the learner's beliefs, the readout and the figure.  Tests drive it directly.
 * :func:`draw_detector_state` -- the figure: the detector with the objects on it,
   and the learner's P(blicket) for each object and P(conjunctive rule).
 * :func:`blicket_detector_widget` -- the widget: a toggle button per object
@@ -27,17 +27,21 @@ from ..blickets import (
     random_hypothesis,
     label_test,
 )
+from .frame import View, WidgetFrame
 
 __all__ = ["detector_update", "state_text", "draw_detector_state", "blicket_detector_widget"]
 
 
 def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "disjunctive",
-                    p_conjunctive: float = 0.5, noise: float = 0.0, seed: int = 0) -> dict:
+                    p_conjunctive: float = 0.5, noise: float = 0.0, seed: int = 0, reveal: bool = False,
+                    draw: bool = True) -> View:
     """Replay ``tests`` (each a set of objects on the detector) on a detector whose hidden world is
     ``blickets`` and ``rule``, and return what a :class:`~causal_lessons.blickets.BlicketLearner` believes.
 
-    The returned dict holds the tests and answers (``tests``, ``lit``), the objects
-    on the detector now (``on``), the learner's ``blicket_probabilities``,
+    The readout is :func:`state_text`, the figure :func:`draw_detector_state` (both
+    name the hidden world only with ``reveal``).  ``values`` hold the tests and
+    answers (``tests``, ``lit``), the objects on the detector now (``on``), the
+    learner's ``blicket_probabilities``,
     ``p_conjunctive``, ``quiz_answer``, ``confidence``, the number of hypotheses
     still possible (``n_possible``), the most informative next tests
     (``suggestions``) and the hidden ``world``.  With ``noise > 0`` the detector's
@@ -52,7 +56,7 @@ def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "d
         on = as_test(test, world.objects, f"tests[{i}]")
         learner.update(on, world.test(on))
     posterior = learner.posterior
-    return {
+    state = {
         "objects": world.objects,
         "tests": [label_test(on) for on, _ in world.history],
         "lit": [lit for _, lit in world.history],
@@ -65,10 +69,12 @@ def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "d
         "suggestions": [label_test(t) for t in most_informative_tests(learner)],
         "world": world.hypothesis.label,
     }
+    fig = draw_detector_state(state, reveal=reveal)[0].figure if draw else None
+    return View(readout=state_text(state, reveal=reveal), figure=fig, values=state)
 
 
-def state_text(state: dict, *, reveal: bool = False) -> str:
-    """A one-paragraph summary of a :func:`detector_update` state (plain text)."""
+def state_text(state, *, reveal: bool = False) -> str:
+    """A one-paragraph summary of a :func:`detector_update` state (its values, or the view itself; plain text)."""
     if not state["tests"]:
         light = "Nothing tested yet."
     else:
@@ -84,8 +90,12 @@ def state_text(state: dict, *, reveal: bool = False) -> str:
     return text
 
 
-def draw_detector_state(state: dict, axes=None, *, reveal: bool = False):
-    """Draw the detector (objects on it, light on or off, the log of tests) and the learner's beliefs."""
+def draw_detector_state(state, axes=None, *, reveal: bool = False):
+    """Draw the detector (objects on it, light on or off, the log of tests) and the learner's beliefs.
+
+    ``state``: the values of a :func:`detector_update` view (or the view).  Draws on
+    two ``axes`` (a new figure if None) and returns them.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, Rectangle
 
@@ -138,19 +148,17 @@ def blicket_detector_widget(blickets: Any = None, rule: str | None = None, *, p_
     (``seed``); "New hidden world" draws the next one.  Returns the widget.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     check_int(seed, "seed", minimum=0)
     if (blickets is None) != (rule is None):
         raise ValueError("give both blickets and rule for a chosen world, or neither for a random one.")
     detector_update([], blickets=blickets or "A", rule=rule or "disjunctive", p_conjunctive=p_conjunctive,
-                    noise=noise, seed=seed)  # checks the arguments now, with clear messages
+                    noise=noise, seed=seed, draw=False)  # checks the arguments now, with clear messages
     world = {"blickets": blickets, "rule": rule, "draws": 0}
     if blickets is None:
         truth = random_hypothesis(p_conjunctive, seed=seed)
         world.update(blickets=truth.blickets, rule=truth.rule)
     tests: list[frozenset[str]] = []
-    busy = {"resetting": False}
 
     toggles = {obj: widgets.ToggleButton(description=obj, tooltip=f"place or remove object {obj}",
                                          layout=widgets.Layout(width="60px"))
@@ -158,58 +166,35 @@ def blicket_detector_widget(blickets: Any = None, rule: str | None = None, *, p_
     restart = widgets.Button(description="Start again")
     new_world = widgets.Button(description="New hidden world")
     reveal = widgets.Checkbox(description="Reveal the hidden world", value=False, indent=False)
-    status = widgets.HTML()
-    status.add_class("cl-readout")
-    out = widgets.Output()
-    out.add_class("cl-output")
 
-    def redraw(*_):
-        state = detector_update(tests, blickets=world["blickets"], rule=world["rule"],
-                                p_conjunctive=p_conjunctive, noise=noise, seed=seed)
-        status.value = f"<p class='blicket-status'>{state_text(state, reveal=reveal.value)}</p>"
-        out.clear_output(wait=True)
-        with out:
-            fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.0), gridspec_kw={"width_ratios": [1.1, 1.0]},
-                                 layout="constrained")
-            draw_detector_state(state, axes, reveal=reveal.value)
-            plt.show()
-            plt.close(fig)
+    def update(reveal: bool) -> View:
+        return detector_update(tests, blickets=world["blickets"], rule=world["rule"], p_conjunctive=p_conjunctive,
+                               noise=noise, seed=seed, reveal=reveal)
+
+    frame = WidgetFrame(update, {"reveal": reveal}, name="blicket",
+                        rows=[[widgets.Label("Objects (press to place / remove):"), *toggles.values()],
+                              [restart, new_world, reveal]])
 
     def on_toggle(_change):
-        if busy["resetting"]:
-            return
         tests.append(frozenset(obj for obj, button in toggles.items() if button.value))
-        redraw()
+        frame.refresh()
 
-    def clear():
-        busy["resetting"] = True
+    def start_again():
         for button in toggles.values():
+            button.unobserve(on_toggle, names="value")
             button.value = False
-        busy["resetting"] = False
+            button.observe(on_toggle, names="value")
         tests.clear()
-
-    def on_restart(_button):
-        clear()
-        redraw()
+        frame.refresh()
 
     def on_new_world(_button):
         world["draws"] += 1
         truth = random_hypothesis(p_conjunctive, seed=np.random.default_rng([seed, world["draws"]]))
         world.update(blickets=truth.blickets, rule=truth.rule)
-        clear()
-        redraw()
+        start_again()
 
     for button in toggles.values():
         button.observe(on_toggle, names="value")
-    restart.on_click(on_restart)
+    restart.on_click(lambda _button: start_again())
     new_world.on_click(on_new_world)
-    reveal.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([
-        widgets.HBox([widgets.Label("Objects (press to place / remove):"), *toggles.values()]),
-        widgets.HBox([restart, new_world, reveal]),
-        status,
-        out,
-    ])
-    box.add_class("blicket-widget")
-    return box
+    return frame.widget

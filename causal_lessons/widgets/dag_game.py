@@ -3,7 +3,8 @@
 * :func:`game_update` -- the plain update function (no widget): replays a list of
   moves on the episode drawn from ``seed`` and returns the game's state (values
   after each step, the phase, the reward, and, once the game is over, the true
-  DAG and the expert's play of the same episode).  Tests drive it directly.
+  DAG and the expert's play of the same episode), the readout and the figure.
+  Tests drive it directly.
 * :func:`draw_game` -- the figure: the DAG (its edges hidden until the game is
   over) with the latest values, and a table of every variable's value after
   each step.
@@ -25,6 +26,7 @@ import numpy as np
 from .._validate import _show, check_int
 from ..environment import EXPLOIT, EXPLORE, CausalDAGEnv
 from ..strategies import ExpertStrategy, HumanStrategy, expert_value, run_episode
+from .frame import View, WidgetFrame
 
 __all__ = ["game_update", "game_text", "draw_game", "dag_game_widget", "moves_from_descriptions"]
 
@@ -48,10 +50,11 @@ def moves_from_descriptions(descriptions: Sequence[str]) -> list:
 
 
 def game_update(moves: Sequence[Any], *, seed: int = 0, n_vars: int = 5, n_explore: int | None = None,
-                allowed_sets=None) -> dict:
+                allowed_sets=None, draw: bool = True) -> View:
     """Replay ``moves`` on the episode drawn from ``seed`` and return the game's state.
 
-    The state holds ``names``, ``phase`` ("explore", "exploit" or "done"),
+    The readout is "Episode <seed>. " and the ``summary``; the figure is
+    :func:`draw_game`.  ``values``, the state, hold ``seed``, ``names``, ``phase`` ("explore", "exploit" or "done"),
     ``step``, ``n_explore``, ``allowed`` (names), ``moves`` (readable moves),
     ``values`` (one array of every variable's value per step), ``intervened``
     (the index set in each step, -1 for observe), ``invalid`` (moves the game
@@ -102,11 +105,12 @@ def game_update(moves: Sequence[Any], *, seed: int = 0, n_vars: int = 5, n_explo
                     "expected": expert_value(scm, goal, info["allowed"], intervention_value=env.intervention_value)},
         )
     state["summary"] = game_text(state)
-    return state
+    fig = draw_game(state)[0].figure if draw else None
+    return View(readout=f"Episode {seed}. {state['summary']}", figure=fig, values=state)
 
 
-def game_text(state: dict) -> str:
-    """One line about where the game stands (plain text)."""
+def game_text(state) -> str:
+    """One line about where the game stands (plain text); ``state``: a :func:`game_update` view or its values."""
     if state["phase"] == "explore":
         left = state["n_explore"] - state["step"]
         return (f"Exploring: {state['step']} of {state['n_explore']} steps taken, {left} left. "
@@ -120,10 +124,11 @@ def game_text(state: dict) -> str:
             f"(expected {expert['expected']:+.2f}; best possible on average {state['best']:+.2f}).")
 
 
-def draw_game(state: dict, axes=None):
+def draw_game(state, axes=None):
     """Draw the game: the DAG with the latest values (edges shown once the game is over) and the value table.
 
-    Returns the two axes.
+    ``state``: a :func:`game_update` view or its values.  Draws on two ``axes`` (a
+    new figure if None) and returns them.
     """
     import matplotlib.pyplot as plt
     import networkx as nx
@@ -135,7 +140,7 @@ def draw_game(state: dict, axes=None):
                                layout="constrained")
     names = state["names"]
     latest = state["values"][-1] if state["values"] else None
-    graph = state.get("graph")
+    graph = state["graph"] if "graph" in state else None
     if graph is None:
         graph = nx.DiGraph()
         graph.add_nodes_from(names)
@@ -176,10 +181,9 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
     episode" draws the next episode (seed + 1).  Returns the widget.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     seed = check_int(seed, "seed", minimum=0)
-    first = game_update([], seed=seed, n_vars=n_vars)     # checks the arguments now, with clear messages
+    first = game_update([], seed=seed, n_vars=n_vars, draw=False)     # checks the arguments now, with clear messages
     names = first["names"]
     game = {"seed": seed, "moves": []}
 
@@ -189,13 +193,8 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
     plus = widgets.Button(description="exploit +5", layout=widgets.Layout(width="92px"))
     minus = widgets.Button(description="exploit -5", layout=widgets.Layout(width="92px"))
     again = widgets.Button(description="New episode")
-    status = widgets.HTML()
-    status.add_class("cl-readout")
-    out = widgets.Output()
-    out.add_class("cl-output")
 
-    def redraw():
-        state = game_update(game["moves"], seed=game["seed"], n_vars=n_vars)
+    def on_view(state: View) -> None:
         exploring, exploiting = state["phase"] == "explore", state["phase"] == "exploit"
         for v, button in explore.items():
             button.disabled = not exploring or v not in state["allowed"]
@@ -204,24 +203,19 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
         if exploiting and list(target.options) != choices:
             target.options = choices
         target.disabled = plus.disabled = minus.disabled = not exploiting
-        status.value = f"<p>Episode {game['seed']}. {state['summary']}</p>"
-        out.clear_output(wait=True)
-        with out:
-            fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.0, 1.3]},
-                                     layout="constrained")
-            draw_game(state, axes)
-            plt.show()
-            plt.close(fig)
+
+    frame = WidgetFrame(lambda: game_update(game["moves"], seed=game["seed"], n_vars=n_vars), name="dag-game",
+                        rows=[[*explore.values(), observe], [target, plus, minus, again]], on_view=on_view)
 
     def play(move):
         game["moves"].append(move)
-        redraw()
+        frame.refresh()
 
     def new_episode(_button):
         game["seed"] += 1
         game["moves"] = []
         target.options = names
-        redraw()
+        frame.refresh()
 
     for v, button in explore.items():
         button.on_click(lambda _b, v=v: play(v))
@@ -229,12 +223,4 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
     plus.on_click(lambda _b: play((target.value, 1)))
     minus.on_click(lambda _b: play((target.value, -1)))
     again.on_click(new_episode)
-    redraw()
-    box = widgets.VBox([
-        widgets.HBox([*explore.values(), observe]),
-        widgets.HBox([target, plus, minus, again]),
-        status,
-        out,
-    ])
-    box.add_class("dag-game-widget")
-    return box
+    return frame.widget

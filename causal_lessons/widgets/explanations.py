@@ -9,12 +9,10 @@ widget only looks them up.  :func:`quality_update` is the plain update function
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from functools import partial
 
 from .. import explanations as ex
-from .._validate import check_real
+from .frame import View, WidgetFrame
 
 __all__ = ["KIND_LABELS", "quality_update", "quality_explorer"]
 
@@ -23,57 +21,30 @@ KIND_LABELS = {"plain": "plain imitation", "strategy": "conditioned on the strat
                "return": "conditioned on the return"}
 
 
-def _check_table(table) -> None:
-    needed = {"kind", "low_share", "asked", "reward_fraction", "explore_coverage", "first_observes"}
-    if not hasattr(table, "columns") or not needed <= set(table.columns):
-        raise TypeError("table must be the DataFrame made by causal_lessons.explanations.quality_table.")
-
-
 def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked: str = "high", *,
-                   ax=None) -> dict[str, Any]:
-    """Look up one agent of the sweep and describe how it plays; given ``ax``, draw the sweep with it ringed.
+                   draw: bool = True) -> View:
+    """Look up one agent of the sweep and describe how it plays; the figure: the sweep with it ringed.
 
     ``kind``: "plain", "strategy" or "return"; ``low_share``: one of the sweep's
     shares; ``asked``: the quality token asked for ("low", "medium", "high";
-    ignored for the plain agent, which reads none).  Returns a dict with the
+    ignored for the plain agent, which reads none).  ``values``: the
     row's ``reward_fraction``, ``explore_coverage``, ``first_observes``, the
     ``asked`` token actually used, ``plays_like`` ("the expert" when it starts
     with an experiment in >= 90% of episodes and experiments on every variable
     in >= 90%, "the associational strategy" when it starts by observing in >=
-    90%, "neither" otherwise) and ``summary`` (one line for the readout).
+    90%, "neither" otherwise), ``low_share`` and ``kind``.
     """
-    _check_table(table)
-    if kind not in ex.QUALITY_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(repr(k) for k in ex.QUALITY_KINDS)}, got {kind!r}.")
-    low_share = check_real(low_share, "low_share", minimum=0.0, maximum=1.0)
-    shares = sorted(set(table.loc[table["kind"] == kind, "low_share"]))
-    match = [s for s in shares if np.isclose(s, low_share)]
-    if not match:
-        raise ValueError(f"low_share must be one of the sweep's shares {', '.join(f'{s:g}' for s in shares)}, "
-                         f"got {low_share:g}.")
-    share = match[0]
-    if kind == "plain":
-        asked = "none"
-    else:
-        asked = ex.QUALITY_LEVELS[ex.quality_index(asked)]
-    row = table[(table["kind"] == kind) & np.isclose(table["low_share"], share) & (table["asked"] == asked)]
-    if len(row) != 1:
-        raise ValueError(f"the table has no row for {kind!r} at share {share:g} asked {asked!r}.")
-    row = row.iloc[0]
-    if row["first_observes"] <= 0.1 and row["explore_coverage"] >= 0.9:
-        plays_like = "the expert"
-    elif row["first_observes"] >= 0.9:
-        plays_like = "the associational strategy"
-    else:
-        plays_like = "neither"
+    row = ex.plays_like(table, kind, low_share, asked)          # checks the arguments
+    share, asked, plays_like = row["low_share"], row["asked"], row["plays_like"]
     asked_text = "" if kind == "plain" else f", asked for '{asked}'"
     summary = (f"{KIND_LABELS[kind]}, {share:.0%} low-quality training episodes{asked_text}: reward "
                f"{row['reward_fraction']:.2f} of the expert's; first move 'observe' in {row['first_observes']:.0%} "
                f"of episodes, experiments on every variable in {row['explore_coverage']:.0%}; plays like {plays_like}")
-    result = {"reward_fraction": float(row["reward_fraction"]), "explore_coverage": float(row["explore_coverage"]),
-              "first_observes": float(row["first_observes"]), "asked": asked, "low_share": float(share),
-              "kind": kind, "plays_like": plays_like, "summary": summary}
-    if ax is not None:
+    fig = None
+    if draw:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7.5, 4.4))
         ex.plot_quality_sweep(table, ax, flip_share=ex.greedy_flip_share())
         if asked not in ("none", "high"):
             rows = table[(table["kind"] == kind) & (table["asked"] == asked)].sort_values("low_share")
@@ -83,45 +54,30 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
         ax.plot([share], [row["reward_fraction"]], "o", ms=14, mfc="none", mew=2, color="black",
                 label="selected")
         ax.set_title(f"{KIND_LABELS[kind]}{asked_text}", fontsize=10)
-    return result
+        fig.tight_layout()
+    return View(readout=summary, figure=fig, values=row)
 
 
 def quality_explorer(table, *, kind: str = "strategy", low_share: float = 0.4, asked: str = "high"):
     """The widget: the share of low-quality training data, the kind of agent and the asked quality; the figure
     and the readout follow (everything is looked up in ``table``, so it responds at once)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    first = quality_update(table, kind, low_share, asked)          # checks the arguments
+    first = quality_update(table, kind, low_share, asked, draw=False)          # checks the arguments
     shares = sorted(set(table["low_share"]))
-    share_slider = widgets.SelectionSlider(options=[(f"{s:.0%}", s) for s in shares], value=first["low_share"],
-                                           description="low-quality share", continuous_update=False,
-                                           style={"description_width": "initial"})
-    kind_buttons = widgets.ToggleButtons(options=[(KIND_LABELS[k], k) for k in ex.QUALITY_KINDS], value=kind,
-                                         description="agent", style={"button_width": "210px"})
-    ask_buttons = widgets.ToggleButtons(options=list(ex.QUALITY_LEVELS),
-                                        value=asked if first["asked"] == "none" else first["asked"],
-                                        description="ask for", disabled=kind == "plain")
-    readout = widgets.HTML()
-    readout.add_class("cl-readout")
-    out = widgets.Output()
-    out.add_class("cl-output")
+    controls = {
+        "low_share": widgets.SelectionSlider(options=[(f"{s:.0%}", s) for s in shares], value=first["low_share"],
+                                             description="low-quality share", continuous_update=False,
+                                             style={"description_width": "initial"}),
+        "kind": widgets.ToggleButtons(options=[(KIND_LABELS[k], k) for k in ex.QUALITY_KINDS], value=kind,
+                                      description="agent", style={"button_width": "210px"}),
+        "asked": widgets.ToggleButtons(options=list(ex.QUALITY_LEVELS),
+                                       value=asked if first["asked"] == "none" else first["asked"],
+                                       description="ask for", disabled=kind == "plain"),
+    }
 
-    def redraw(_=None):
-        ask_buttons.disabled = kind_buttons.value == "plain"
-        fig, ax = plt.subplots(figsize=(7.5, 4.4))
-        result = quality_update(table, kind_buttons.value, share_slider.value, ask_buttons.value, ax=ax)
-        fig.tight_layout()
-        readout.value = result["summary"]
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+    def on_view(view: View) -> None:
+        controls["asked"].disabled = view["kind"] == "plain"
 
-    for control in (share_slider, kind_buttons, ask_buttons):
-        control.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([share_slider, kind_buttons, ask_buttons, readout, out])
-    box.add_class("explanations-widget")
-    return box
+    return WidgetFrame(partial(quality_update, table), controls, rows=list(controls.values()), name="explanations",
+                       on_view=on_view).widget

@@ -3,7 +3,7 @@
 :func:`trace_transcript` lets one language model play one test episode (the
 loop of :func:`causal_lessons.language_agents.play`) and records, for every word
 the model wrote, what it had read so far and how likely it found each candidate
-word.  :func:`update_transcript` picks one of those words, draws the hidden DAG
+word.  :func:`transcript_update` picks one of those words, draws the hidden DAG
 beside the model's next-word probabilities, and returns the readout; it is what
 the widget calls.  :func:`transcript_stepper` returns the widget: sliders for the
 episode and for the model's word, and a choice of model.
@@ -12,6 +12,7 @@ episode and for the model's word, and a choice of model.
 from __future__ import annotations
 
 import html
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,9 @@ from .. import language_agents as la
 from .._validate import check_int
 from ..plotting import COLORS
 from ..strategies import exact_choices
+from .frame import View, WidgetFrame
 
-__all__ = ["trace_transcript", "update_transcript", "transcript_stepper"]
+__all__ = ["trace_transcript", "transcript_update", "transcript_stepper"]
 
 
 def _check_models(models: Any) -> dict:
@@ -93,15 +95,15 @@ def _transcript_html(words: list[tuple[str, bool]], position: int) -> str:
     return "<div style='font-family:monospace;line-height:1.6'>" + " ".join(parts) + "</div>"
 
 
-def update_transcript(models: dict, batch, index: int, model_name: str, step: int, *, axes=None,
-                      seed: int = 0) -> dict[str, Any]:
+def transcript_update(models: dict, batch, index: int, model_name: str, step: int, *, seed: int = 0,
+                      draw: bool = True) -> View:
     """Trace episode ``index`` with ``models[model_name]`` and show the model's ``step``-th word (1-based).
 
-    Given two ``axes``, draws the episode's hidden DAG (the goal highlighted; the
-    model never sees it) and the model's most likely next words at that point
-    (the word it wrote in green).  Returns :func:`trace_transcript`'s dict plus
-    ``step`` (clipped to the number of words the model wrote), ``n_steps``,
-    ``decision`` (that word's record), ``html`` (the text so far) and ``readout``.
+    ``values``: :func:`trace_transcript`'s dict plus ``step`` (clipped to the number
+    of words the model wrote), ``n_steps`` and ``decision`` (that word's record);
+    ``panels["cl-text"]``: the text so far in HTML.  The figure: the episode's
+    hidden DAG (the goal highlighted; the model never sees it) and the model's most
+    likely next words at that point (the word it wrote in green).
     """
     models = _check_models(models)
     if model_name not in models:
@@ -110,67 +112,56 @@ def update_transcript(models: dict, batch, index: int, model_name: str, step: in
     n_steps = len(trace["decisions"])
     step = min(check_int(step, "step", minimum=1), n_steps)
     decision = trace["decisions"][step - 1]
-    trace.update(step=step, n_steps=n_steps, decision=decision,
-                 html=_transcript_html(trace["words"], decision["position"]))
+    trace.update(step=step, n_steps=n_steps, decision=decision)
     where = "its exploit" if step == n_steps else f"word {step} of {n_steps}"
-    trace["readout"] = (f"{model_name} model, {where}: it wrote {decision['word']} (probability "
-                        f"{decision['prob']:.2f}). {trace['summary'][0].upper()}{trace['summary'][1:]}.")
-    if axes is not None:
-        from ..plotting import draw_dag
+    readout = (f"{model_name} model, {where}: it wrote {decision['word']} (probability "
+               f"{decision['prob']:.2f}). {trace['summary'][0].upper()}{trace['summary'][1:]}.")
+    fig = _draw(trace, batch, index, f"{model_name} model, {where}") if draw else None
+    return View(readout=readout, figure=fig, values=trace,
+                panels={"cl-text": _transcript_html(trace["words"], decision["position"])})
 
-        left, right = axes
-        one = batch.subset([int(index)])
-        draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
-                 node_size=500)
-        labels = [w for w, _ in decision["top"]][::-1]
-        values = [p for _, p in decision["top"]][::-1]
-        colors = [COLORS["agent"] if w == decision["word"] else COLORS["grey"] for w in labels]
-        right.barh(range(len(labels)), values, color=colors)
-        right.set_yticks(range(len(labels)), labels, fontsize=8)
-        right.set_xlim(0, 1)
-        right.set_xlabel("probability of the next word")
-        right.set_title(f"{model_name} model, {where}", fontsize=10)
-    return trace
+
+def _draw(trace: dict, batch, index: int, title: str):
+    import matplotlib.pyplot as plt
+
+    from ..plotting import draw_dag
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.4]})
+    one = batch.subset([int(index)])
+    draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
+             node_size=500)
+    decision = trace["decision"]
+    labels = [w for w, _ in decision["top"]][::-1]
+    values = [p for _, p in decision["top"]][::-1]
+    colors = [COLORS["agent"] if w == decision["word"] else COLORS["grey"] for w in labels]
+    right.barh(range(len(labels)), values, color=colors)
+    right.set_yticks(range(len(labels)), labels, fontsize=8)
+    right.set_xlim(0, 1)
+    right.set_xlabel("probability of the next word")
+    right.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def transcript_stepper(models: dict, batch, *, index: int = 0, step: int = 1):
     """The widget: sliders for the test episode and the model's word, a choice of model; text, figure and
     readout update."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     models = _check_models(models)
     index = check_int(index, "index", minimum=0, maximum=len(batch) - 1)
-    episode = widgets.IntSlider(value=index, min=0, max=len(batch) - 1, description="episode",
-                                continuous_update=False)
-    choice = widgets.ToggleButtons(options=list(models), description="model")
-    word = widgets.IntSlider(value=max(1, int(step)), min=1, max=40, description="its word",
-                             continuous_update=False)
-    readout = widgets.HTML()                  # HTML, not a Label: a long readout wraps instead of being cut off
-    readout.add_class("cl-readout")
-    text = widgets.HTML()
-    text.add_class("cl-text")
-    out = widgets.Output()
-    out.add_class("cl-output")
+    controls = {
+        "index": widgets.IntSlider(value=index, min=0, max=len(batch) - 1, description="episode",
+                                   continuous_update=False),
+        "step": widgets.IntSlider(value=max(1, int(step)), min=1, max=40, description="its word",
+                                  continuous_update=False),
+        "model_name": widgets.ToggleButtons(options=list(models), description="model"),
+    }
 
-    def redraw(change=None):
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.4]})
-            trace = update_transcript(models, batch, episode.value, choice.value, word.value, axes=axes)
-            fig.tight_layout()
-            plt.show()
-        if word.max != trace["n_steps"] or word.value != trace["step"]:
-            word.unobserve(redraw, names="value")
-            word.max = trace["n_steps"]
-            word.value = trace["step"]
-            word.observe(redraw, names="value")
-        text.value = trace["html"]
-        readout.value = html.escape(trace["readout"])
+    def on_view(view: View) -> None:              # the word slider spans the words this model wrote
+        word = controls["step"]
+        word.max, word.value = view["n_steps"], view["step"]
 
-    for control in (episode, choice, word):
-        control.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([episode, word]), choice, readout, text, out])
-    box.add_class("language-agents-widget")
-    return box
+    return WidgetFrame(partial(transcript_update, models, batch), controls,
+                       rows=[[controls["index"], controls["step"]], controls["model_name"]],
+                       sections=("readout", "cl-text", "figure"), name="language-agents", on_view=on_view).widget

@@ -1,7 +1,7 @@
 """Lesson 04's widget: watch a trained passive agent play one test episode, step by step.
 
 :func:`trace_episode` plays one episode with an agent and returns what it did,
-what it saw and what it chose (a table and a summary); :func:`update_episode`
+what it saw and what it chose (a table and a summary); :func:`episode_update`
 draws it (the hidden DAG beside the goal's value after each of the agent's
 experiments, with the agent's exploit scores) and is what the widget calls.
 :func:`episode_explorer` returns the widget: a slider for the episode and a
@@ -10,6 +10,7 @@ choice of agent.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,9 @@ from .._validate import check_int
 from ..agents import check_agent
 from ..plotting import COLORS
 from ..strategies import exact_choices
+from .frame import View, WidgetFrame
 
-__all__ = ["trace_episode", "update_episode", "episode_explorer"]
+__all__ = ["trace_episode", "episode_update", "episode_explorer"]
 
 
 def _describe(action: int, proposed: int, names: list[str], value: float) -> str:
@@ -93,74 +95,61 @@ def trace_episode(agent, batch, index: int, *, seed: int = 0) -> dict[str, Any]:
             "summary": summary, "result": result}
 
 
-def update_episode(agents: dict, batch, index: int, agent_name: str, *, axes=None, seed: int = 0) -> dict[str, Any]:
-    """Trace episode ``index`` with ``agents[agent_name]`` and, given two ``axes``, draw it.
+def episode_update(agents: dict, batch, index: int, agent_name: str, *, seed: int = 0, draw: bool = True) -> View:
+    """Trace episode ``index`` with ``agents[agent_name]``; the readout is the trace's summary.
 
-    Left: the episode's hidden DAG (the goal in orange).  Right: the goal's
-    value after each of the agent's exploration steps (what it saw), with the
-    agent's exploit score of each step as a line.  Returns :func:`trace_episode`'s dict.
+    ``values``: :func:`trace_episode`'s dict; ``panels["cl-table"]``: its table in
+    HTML.  The figure, left: the episode's hidden DAG (the goal in orange).
+    Right: the goal's value after each of the agent's exploration steps (what it
+    saw), with the agent's exploit score of each step as a line.
     """
-    from ..plotting import draw_dag
-
     agents = _check_agents(agents)
     if agent_name not in agents:
         raise KeyError(f"agent_name: unknown agent {agent_name!r}; the agents are {', '.join(agents)}.")
     trace = trace_episode(agents[agent_name], batch, index, seed=seed)
-    if axes is not None:
-        left, right = axes
-        one = batch.subset([int(index)])
-        draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
-                 node_size=600)
-        table = trace["table"]
-        steps = table.index.to_numpy()
-        goal_values = table[trace["goal"]].to_numpy()
-        colors = [COLORS["interventional"] if a.startswith("do(") and "refused" not in a else COLORS["grey"]
-                  for a in table["action"]]
-        right.bar(steps, goal_values, color=colors)
-        right.axhline(0, color=COLORS["black"], lw=0.8)
-        right.set_xticks(steps, [a.split(" =")[0].replace("do(", "do ") if a.startswith("do(") else "obs."
-                                 for a in table["action"]], fontsize=8)
-        right.set_ylabel(f"{trace['goal']} after the step")
-        twin = right.twinx()
-        twin.plot(steps, table["exploit score"], "o-", color=COLORS["agent"], label="exploit score")
-        twin.set_ylim(-0.05, 1.05)
-        twin.set_ylabel("exploit score", color=COLORS["agent"])
-        twin.grid(False)
-        right.set_title(f"{agent_name} agent: {trace['choice']} ({trace['reward']:+.0f} vs best {trace['best_reward']:+.0f})",
-                        fontsize=9)
-    return trace
+    fig = _draw(trace, batch, index, agent_name) if draw else None
+    return View(readout=trace["summary"], figure=fig, values=trace, panels={"cl-table": trace["table"].to_html()})
+
+
+def _draw(trace: dict, batch, index: int, agent_name: str):
+    import matplotlib.pyplot as plt
+
+    from ..plotting import draw_dag
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 1.6]})
+    one = batch.subset([int(index)])
+    draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
+             node_size=600)
+    table = trace["table"]
+    steps = table.index.to_numpy()
+    goal_values = table[trace["goal"]].to_numpy()
+    colors = [COLORS["interventional"] if a.startswith("do(") and "refused" not in a else COLORS["grey"]
+              for a in table["action"]]
+    right.bar(steps, goal_values, color=colors)
+    right.axhline(0, color=COLORS["black"], lw=0.8)
+    right.set_xticks(steps, [a.split(" =")[0].replace("do(", "do ") if a.startswith("do(") else "obs."
+                             for a in table["action"]], fontsize=8)
+    right.set_ylabel(f"{trace['goal']} after the step")
+    twin = right.twinx()
+    twin.plot(steps, table["exploit score"], "o-", color=COLORS["agent"], label="exploit score")
+    twin.set_ylim(-0.05, 1.05)
+    twin.set_ylabel("exploit score", color=COLORS["agent"])
+    twin.grid(False)
+    right.set_title(f"{agent_name} agent: {trace['choice']} ({trace['reward']:+.0f} vs best {trace['best_reward']:+.0f})",
+                    fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 def episode_explorer(agents: dict, batch, *, index: int = 0):
     """The widget: a slider over the test episodes and a choice of agent; figure, readout and table update."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     agents = _check_agents(agents)
     index = check_int(index, "index", minimum=0, maximum=len(batch) - 1)
-    slider = widgets.IntSlider(value=index, min=0, max=len(batch) - 1, description="episode",
-                               continuous_update=False)
-    choice = widgets.ToggleButtons(options=list(agents), description="agent")
-    readout = widgets.Label()
-    readout.add_class("cl-readout")
-    out = widgets.Output()
-    out.add_class("cl-output")
-    table = widgets.HTML()          # a widget value, not a cell output: the table updates in place
-    table.add_class("cl-table")
-
-    def redraw(change=None):
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 1.6]})
-            trace = update_episode(agents, batch, slider.value, choice.value, axes=axes)
-            fig.tight_layout()
-            plt.show()
-        table.value = trace["table"].to_html()
-        readout.value = trace["summary"]
-
-    slider.observe(redraw, names="value")
-    choice.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([slider, choice]), readout, out, table])
-    box.add_class("passive-agents-widget")
-    return box
+    controls = {"index": widgets.IntSlider(value=index, min=0, max=len(batch) - 1, description="episode",
+                                           continuous_update=False),
+                "agent_name": widgets.ToggleButtons(options=list(agents), description="agent")}
+    # the table is a widget value, not a cell output: it updates in place
+    return WidgetFrame(partial(episode_update, agents, batch), controls, sections=("readout", "figure", "cl-table"),
+                       name="passive-agents").widget

@@ -8,7 +8,7 @@ from conftest import move_slider, screenshot, wait_for_text
 def test_lesson00_runs_and_its_self_check_slider_updates_the_readout(run_notebook):
     page = run_notebook("00_start_here.ipynb")
     assert page.get_by_text("all checks passed: True").count() == 1, "the environment self-check should pass"
-    widget = page.locator(".jupyter-widgets.widget-hbox").filter(has=page.locator(".widget-slider")).first
+    widget = page.locator(".start-widget").first
     widget.scroll_into_view_if_needed()
     readout = widget.locator(".cl-readout").first
     wait_for_text(page, readout, "E[Y | do(X = +0.0)] = +1.0")

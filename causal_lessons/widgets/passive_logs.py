@@ -1,6 +1,6 @@
 """Lesson 02's widget: how much a passive log reveals, as the share of experiments and the log's size change.
 
-:func:`passive_data_view` is the plain update function (tested directly):
+:func:`passive_data_update` is the plain update function (tested directly):
 for a fraction ``p`` of experimental rows and a log of ``n_rows`` rows it scores
 many logs, marked and unmarked, and draws one example log next to the learners'
 average posteriors.  :func:`passive_data_widget` wraps it in two sliders.
@@ -8,15 +8,21 @@ average posteriors.  :func:`passive_data_widget` wraps it in two sliders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .. import passive_logs as pl
 from .._validate import check_known
 from ..plotting import COLORS, new_figure
+from .frame import View, WidgetFrame, slider
 
-__all__ = ["draw_log", "draw_accuracy_grid", "PassiveDataSummary", "passive_data_view", "passive_data_widget"]
+__all__ = ["P_RANGE", "ROWS_RANGE", "draw_log", "draw_accuracy_grid", "passive_data_update", "passive_data_widget"]
+
+#: The slider for the share of experimental rows: range and step.
+P_RANGE = (0.0, 1.0, 0.01)
+#: The slider for the number of rows in a log: range and step.
+ROWS_RANGE = (20, 2000, 10)
 
 _RECORD_COLORS = [COLORS["blue"], COLORS["green"], COLORS["purple"], COLORS["vermillion"]]
 
@@ -86,95 +92,53 @@ def draw_accuracy_grid(grid, axes=None):
     return axes
 
 
-@dataclass(frozen=True)
-class PassiveDataSummary:
-    """What :func:`passive_data_view` computed: per hypothesis, the mean posterior of each learner."""
+def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: int = 0, draw: bool = True) -> View:
+    """Score ``reps`` logs of ``n_rows`` rows, a fraction ``p`` of them experiments, with both learners.
 
-    p: float
-    n_rows: int
-    reps: int
-    labels: list[str]
-    truth: str
-    posterior_marked: dict[str, float]
-    posterior_unmarked: dict[str, float]
-    accuracy_marked: float
-    accuracy_unmarked: float
-
-    def text(self) -> str:
-        """One line for the widget and for printing."""
-        return (f"p = {self.p:.2f}, {self.n_rows} rows: the learner that reads the record picks {self.truth} "
-                f"in {self.accuracy_marked:.0%} of {self.reps} logs; reading every row as an observation, "
-                f"in {self.accuracy_unmarked:.0%}.")
-
-
-def passive_data_view(scm, p: float, n_rows: int, *, reps: int = 100, seed: int = 0, fig=None):
-    """The widget's update function: score ``reps`` logs of ``n_rows`` rows, a fraction ``p`` experiments.
-
-    Draws, on ``fig`` (a new figure if None), one example log (left) and the
-    mean posterior of every hypothesis for the learner that reads the record of
-    what was done and for the one that reads every row as an observation (right).
-    Both learners read the same logs.  Returns ``(summary, fig)``.
+    Both learners read the same logs: the one that reads the record of what was
+    done and the one that reads every row as an observation.  ``values``: ``p``,
+    ``n_rows``, ``reps``, ``labels`` (the hypotheses), ``truth``,
+    ``posterior_marked`` and ``posterior_unmarked`` (mean posterior of each
+    hypothesis), ``accuracy_marked`` and ``accuracy_unmarked``.  The figure: one
+    example log (left) and both learners' mean posteriors (right).
     """
     marked = pl.study_logs(scm, n_rows, p, reps=reps, seed=seed, marked=True)
     unmarked = pl.study_logs(scm, n_rows, p, reps=reps, seed=seed, marked=False)
-    summary = PassiveDataSummary(
-        p=float(p), n_rows=int(n_rows), reps=int(reps), labels=list(marked.labels),
-        truth=marked.labels[marked.truth],
-        posterior_marked=dict(zip(marked.labels, map(float, marked.mean_posterior))),
-        posterior_unmarked=dict(zip(unmarked.labels, map(float, unmarked.mean_posterior))),
-        accuracy_marked=marked.accuracy, accuracy_unmarked=unmarked.accuracy)
+    values = {"p": float(p), "n_rows": int(n_rows), "reps": int(reps), "labels": list(marked.labels),
+              "truth": marked.labels[marked.truth],
+              "posterior_marked": dict(zip(marked.labels, map(float, marked.mean_posterior))),
+              "posterior_unmarked": dict(zip(unmarked.labels, map(float, unmarked.mean_posterior))),
+              "accuracy_marked": marked.accuracy, "accuracy_unmarked": unmarked.accuracy}
+    readout = (f"p = {values['p']:.2f}, {values['n_rows']} rows: the learner that reads the record picks "
+               f"{values['truth']} in {values['accuracy_marked']:.0%} of {values['reps']} logs; reading every row "
+               f"as an observation, in {values['accuracy_unmarked']:.0%}.")
+    fig = _draw(scm, values, seed) if draw else None
+    return View(readout=readout, figure=fig, values=values)
 
-    if fig is None:
-        fig, axes = new_figure(2, width=9.0, height=3.4)
-    else:
-        fig.clear()
-        axes = np.array(fig.subplots(1, 2))
-    example = pl.make_log(scm, n_rows, p, seed=seed)
+
+def _draw(scm, values: dict, seed: int):
+    fig, axes = new_figure(2, width=9.0, height=3.4)
+    n_rows, labels = values["n_rows"], values["labels"]
+    example = pl.make_log(scm, n_rows, values["p"], seed=seed)
     draw_log(example, axes[0], title=f"one log: {n_rows} rows, {example.n_rows - example.counts()['observed']} "
                                       "experiments")
-    positions = np.arange(len(summary.labels))
-    axes[1].bar(positions - 0.2, [summary.posterior_marked[k] for k in summary.labels], 0.4,
+    positions = np.arange(len(labels))
+    axes[1].bar(positions - 0.2, [values["posterior_marked"][k] for k in labels], 0.4,
                 color=COLORS["interventional"], label="reads the record")
-    axes[1].bar(positions + 0.2, [summary.posterior_unmarked[k] for k in summary.labels], 0.4,
+    axes[1].bar(positions + 0.2, [values["posterior_unmarked"][k] for k in labels], 0.4,
                 color=COLORS["observational"], label="all rows as observations")
-    axes[1].set_xticks(positions, summary.labels)
+    axes[1].set_xticks(positions, labels)
     axes[1].set_ylim(0, 1)
-    axes[1].set_ylabel(f"mean posterior ({reps} logs)")
-    axes[1].set_title(f"truth {summary.truth}; picked: {summary.accuracy_marked:.0%} vs "
-                      f"{summary.accuracy_unmarked:.0%}")
+    axes[1].set_ylabel(f"mean posterior ({values['reps']} logs)")
+    axes[1].set_title(f"truth {values['truth']}; picked: {values['accuracy_marked']:.0%} vs "
+                      f"{values['accuracy_unmarked']:.0%}")
     axes[1].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
-    return summary, fig
+    return fig
 
 
 def passive_data_widget(scm, *, p: float = 0.05, n_rows: int = 200, reps: int = 100, seed: int = 0):
-    """Two sliders (share of experiments ``p``, log size) over :func:`passive_data_view`; returns the widget."""
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    p_slider = w.FloatSlider(value=p, min=0.0, max=1.0, step=0.01, description="p (experiments)",
-                             continuous_update=False, readout_format=".2f", style={"description_width": "initial"})
-    n_slider = w.IntSlider(value=n_rows, min=20, max=2000, step=10, description="rows in the log",
-                           continuous_update=False, style={"description_width": "initial"})
-    text = w.HTML()
-    text.add_class("cl-readout")
-    text.add_class("passive-data-readout")
-    out = w.Output()
-    out.add_class("cl-output")
-    out.add_class("passive-data-output")
-
-    def redraw(_=None):
-        summary, fig = passive_data_view(scm, p_slider.value, n_slider.value, reps=reps, seed=seed)
-        text.value = summary.text()
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
-
-    p_slider.observe(redraw, names="value")
-    n_slider.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([w.HBox([p_slider, n_slider]), text, out])
-    box.add_class("passive-data-widget")
-    return box
+    """Two sliders (share of experiments ``p``, log size) over :func:`passive_data_update`; returns the widget."""
+    controls = {"p": slider(P_RANGE, p, "p (experiments)"), "n_rows": slider(ROWS_RANGE, n_rows, "rows in the log")}
+    update = partial(passive_data_update, scm, reps=reps, seed=seed)
+    return WidgetFrame(update, controls, name="passive-data").widget

@@ -13,10 +13,12 @@ import pytest  # noqa: E402
 
 from causal_lessons import passive_logs as pl  # noqa: E402
 from causal_lessons.scm import LinearGaussianSCM  # noqa: E402
-from causal_lessons.widgets.passive_data import (  # noqa: E402
+from causal_lessons.widgets.passive_logs import (  # noqa: E402
+    P_RANGE,
+    ROWS_RANGE,
     draw_accuracy_grid,
     draw_log,
-    passive_data_view,
+    passive_data_update,
     passive_data_widget,
 )
 
@@ -29,35 +31,34 @@ def close_figures():
     plt.close("all")
 
 
-def test_view_summarizes_both_learners_on_the_same_logs():
-    summary, fig = passive_data_view(SCM, 0.2, 200, reps=30, seed=1)
-    assert summary.labels == ["no edges", "X→Y", "Y→X"] and summary.truth == "X→Y"
-    assert math.isclose(sum(summary.posterior_marked.values()), 1.0)
-    assert math.isclose(sum(summary.posterior_unmarked.values()), 1.0)
-    assert summary.accuracy_marked > 0.9 and summary.accuracy_unmarked <= 0.5
-    assert math.isclose(summary.posterior_unmarked["X→Y"], summary.posterior_unmarked["Y→X"], rel_tol=1e-6)
+def test_update_summarizes_both_learners_on_the_same_logs():
+    view = passive_data_update(SCM, 0.2, 200, reps=30, seed=1)
+    assert view["labels"] == ["no edges", "X→Y", "Y→X"] and view["truth"] == "X→Y"
+    assert math.isclose(sum(view["posterior_marked"].values()), 1.0)
+    assert math.isclose(sum(view["posterior_unmarked"].values()), 1.0)
+    assert view["accuracy_marked"] > 0.9 and view["accuracy_unmarked"] <= 0.5
+    assert math.isclose(view["posterior_unmarked"]["X→Y"], view["posterior_unmarked"]["Y→X"], rel_tol=1e-6)
     study = pl.study_logs(SCM, 200, 0.2, reps=30, seed=1)
-    assert math.isclose(summary.accuracy_marked, study.accuracy)
-    assert len(fig.axes) == 2
-    assert "picks X→Y" in summary.text() and "p = 0.20" in summary.text()
+    assert math.isclose(view["accuracy_marked"], study.accuracy)
+    assert len(view.figure.axes) == 2
+    assert "picks X→Y" in view.readout and "p = 0.20" in view.readout
 
 
-def test_view_without_experiments_is_a_coin_toss_for_both():
-    summary, _ = passive_data_view(SCM, 0.0, 300, reps=20, seed=0)
-    assert summary.accuracy_marked == summary.accuracy_unmarked == 0.5
+def test_update_without_experiments_is_a_coin_toss_for_both():
+    view = passive_data_update(SCM, 0.0, 300, reps=20, seed=0, draw=False)
+    assert view["accuracy_marked"] == view["accuracy_unmarked"] == 0.5 and view.figure is None
 
 
-def test_view_is_deterministic_and_reuses_a_figure():
-    first, fig = passive_data_view(SCM, 0.1, 100, reps=10, seed=3)
-    second, fig2 = passive_data_view(SCM, 0.1, 100, reps=10, seed=3, fig=fig)
-    assert first == second and fig2 is fig and len(fig.axes) == 2
+def test_update_is_deterministic():
+    first = passive_data_update(SCM, 0.1, 100, reps=10, seed=3, draw=False)
+    assert passive_data_update(SCM, 0.1, 100, reps=10, seed=3, draw=False) == first
 
 
-def test_view_reports_bad_arguments_by_name():
+def test_update_reports_bad_arguments_by_name():
     with pytest.raises(ValueError, match="p must be at most 1"):
-        passive_data_view(SCM, 2.0, 100, reps=5)
+        passive_data_update(SCM, 2.0, 100, reps=5)
     with pytest.raises(ValueError, match="n_rows must be a positive"):
-        passive_data_view(SCM, 0.1, 0, reps=5)
+        passive_data_update(SCM, 0.1, 0, reps=5)
 
 
 def test_draw_log_colours_rows_by_their_record():
@@ -86,9 +87,13 @@ def test_widget_sliders_drive_the_update_function():
     box = passive_data_widget(SCM, p=0.0, n_rows=100, reps=5)
     p_slider, n_slider = box.children[0].children
     text = box.children[1]
-    assert (p_slider.min, p_slider.max, n_slider.min, n_slider.max) == (0.0, 1.0, 20, 2000)
+    assert (p_slider.min, p_slider.max, p_slider.step) == P_RANGE == (0.0, 1.0, 0.01)
+    assert (n_slider.min, n_slider.max, n_slider.step) == ROWS_RANGE == (20, 2000, 10)
+    assert "passive-data-widget" in box._dom_classes and "passive-data-readout" in text._dom_classes
     assert "p = 0.00" in text.value and "in 50% of 5 logs" in text.value
     p_slider.value = 0.5
     assert "p = 0.50" in text.value
     n_slider.value = 400
     assert "400 rows" in text.value
+    assert text.value == passive_data_update(SCM, 0.5, 400, reps=5, draw=False).readout
+    assert plt.get_fignums() == []

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from causal_lessons import passive_logs as pl
-from causal_lessons.exercises.passive_data import (
+from causal_lessons.exercises.passive_logs import (
     check_effect_estimate,
     check_identifying_experiments,
     check_saturated_log_likelihood,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from causal_lessons import imitation as im
-from causal_lessons.exercises import dagger as ex
+from causal_lessons.exercises import imitation as ex
 
 
 def test_bc_cost():
