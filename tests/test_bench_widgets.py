@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench_widgets as bench  # noqa: E402
 
-LIGHT = ["start", "ladder", "passive_logs", "dag_game", "fusion", "blickets", "generalization"]
-HEAVY = ["passive_agents", "explanations", "language_agents", "imitation"]     # trained agents, torch
+LIGHT = ["lesson", "ladder", "passive_logs", "game", "fusion", "blickets", "generalization"]
+HEAVY = ["agents", "explanations", "language_agents", "imitation"]     # trained agents, torch
 
 
 def test_every_widget_module_is_benchmarked_by_its_update_function():
@@ -64,9 +64,9 @@ def test_the_pinned_child_process_and_the_readme_table(tmp_path, capsys):
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{bench.BEGIN}\nold table\n{bench.END}\nafter\n")
     rows = tmp_path / "rows.json"
-    assert bench.main(["start", "--samples", "3", "--json", str(rows)]) == 0
+    assert bench.main(["lesson", "--samples", "3", "--json", str(rows)]) == 0
     (row,) = json.loads(rows.read_text())
-    _check_row(row, "start", 3)
+    _check_row(row, "lesson", 3)
     assert "| 00 | `self_check_widget` | `self_check_update` | 3 |" in capsys.readouterr().out
     text = bench.table([row, dict(row, widget="slow", median_ms=150.0, p95_ms=300.0, max_ms=400.0)])
     assert "a reference loop" in text

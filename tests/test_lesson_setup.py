@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from causal_lessons import lesson
-from causal_lessons.exercises.start import check_first_exercise
-from causal_lessons.widgets.start import self_check_update, self_check_widget
+from causal_lessons.exercises.lesson import check_first_exercise
+from causal_lessons.widgets.lesson import self_check_update, self_check_widget
 
 
 def test_setup_seeds_everything_and_returns_a_generator():

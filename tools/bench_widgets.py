@@ -65,10 +65,10 @@ def _values(bounds) -> list:
     return list(range_values(bounds))
 
 
-def _start(rng, samples):
-    from causal_lessons.widgets import start
+def _lesson(rng, samples):
+    from causal_lessons.widgets import lesson
 
-    return start.self_check_update, _grid(rng, samples, x=_values(start.X_RANGE))
+    return lesson.self_check_update, _grid(rng, samples, x=_values(lesson.X_RANGE))
 
 
 def _ladder(rng, samples):
@@ -86,8 +86,8 @@ def _passive_logs(rng, samples):
             _grid(rng, samples, p=_values(w.P_RANGE), n_rows=_values(w.ROWS_RANGE)))
 
 
-def _dag_game(rng, samples):
-    from causal_lessons.widgets import dag_game
+def _game(rng, samples):
+    from causal_lessons.widgets import game
 
     names = list("ABCDE")
     settings = []
@@ -95,13 +95,13 @@ def _dag_game(rng, samples):
         moves = [str(rng.choice(names + ["observe"])) for _ in range(5)]
         moves.append((str(rng.choice(names)), int(rng.choice([-1, 1]))))
         settings.append({"moves": moves[:k % 7], "seed": int(rng.integers(0, 1000))})
-    return dag_game.game_update, settings
+    return game.game_update, settings
 
 
-def _passive_agents(rng, samples):
+def _agents(rng, samples):
     from causal_lessons.agents import make_agent
     from causal_lessons.experiments import passive_agents as pa
-    from causal_lessons.widgets import passive_agents as w
+    from causal_lessons.widgets import agents as w
 
     pointer, _ = pa.load_shipped("passive_pointer_small")
     identity = make_agent(pa.get_config("lesson").agent_config("identity"), seed=0)
@@ -169,11 +169,11 @@ def _generalization(rng, samples):
 
 #: widget name -> (lesson, widget builder, update function, set-up)
 WIDGETS = {
-    "start": ("00", "self_check_widget", "self_check_update", _start),
+    "lesson": ("00", "self_check_widget", "self_check_update", _lesson),
     "ladder": ("01", "confounding_widget", "confounding_update", _ladder),
     "passive_logs": ("02", "passive_data_widget", "passive_data_update", _passive_logs),
-    "dag_game": ("03", "dag_game_widget", "game_update", _dag_game),
-    "passive_agents": ("04", "episode_explorer", "episode_update", _passive_agents),
+    "game": ("03", "dag_game_widget", "game_update", _game),
+    "agents": ("04", "episode_explorer", "episode_update", _agents),
     "explanations": ("05", "quality_explorer", "quality_update", _explanations),
     "language_agents": ("06", "transcript_stepper", "transcript_update", _language_agents),
     "imitation": ("07", "dagger_widget", "error_accumulation_update", _imitation),

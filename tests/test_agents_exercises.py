@@ -8,10 +8,10 @@ torch = pytest.importorskip("torch")
 
 from causal_lessons.agents import make_agent  # noqa: E402
 from causal_lessons.environment import generate_episodes  # noqa: E402
-from causal_lessons.exercises import passive_agents as ex  # noqa: E402
+from causal_lessons.exercises import agents as ex  # noqa: E402
 from causal_lessons.experiments import passive_agents as pa  # noqa: E402
 from causal_lessons import training  # noqa: E402
-from causal_lessons.widgets.passive_agents import episode_update, trace_episode  # noqa: E402
+from causal_lessons.widgets.agents import episode_update, trace_episode  # noqa: E402
 
 
 def test_control_band_and_prediction():

@@ -8,7 +8,7 @@ import pytest
 
 from causal_lessons.environment import CausalDAGEnv
 from causal_lessons.strategies import ExpertStrategy, expert_value, run_episode
-from causal_lessons.widgets.dag_game import (
+from causal_lessons.widgets.game import (
     dag_game_widget,
     draw_game,
     game_text,

@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 
 from causal_lessons.agents import make_agent  # noqa: E402
 from causal_lessons.experiments import passive_agents as pa  # noqa: E402
-from causal_lessons.widgets.passive_agents import episode_explorer, episode_update, trace_episode  # noqa: E402
+from causal_lessons.widgets.agents import episode_explorer, episode_update, trace_episode  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from causal_lessons.environment import generate_episodes
-from causal_lessons.exercises.dag_game import (
+from causal_lessons.exercises.game import (
     check_associational_choice,
     check_divergent_share,
     check_expert_choice,
