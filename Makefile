@@ -13,7 +13,7 @@ help:
 	@echo "make test       install the course and its test tools, then run the whole test suite"
 	@echo "make execute    re-execute every lesson in place (after editing one)"
 	@echo "make benchmark  time every lesson and every widget's update on one core; rewrite the README's tables"
-	@echo "make student    write student copies (solutions removed) to build/student/"
+	@echo "make student    rewrite the committed student copies in student/ (solutions removed) from notebooks/"
 	@echo "make lock       regenerate requirements*.txt and environment.yml from pyproject.toml"
 
 $(BIN)/python:
@@ -50,7 +50,7 @@ benchmark: $(VENV)/.installed-dev
 	$(BIN)/python tools/bench_widgets.py --readme README.md
 
 student: $(VENV)/.installed-dev
-	$(BIN)/python tools/student_copies.py --out build/student
+	$(BIN)/python tools/student_copies.py --out student
 
 lock: $(VENV)/.installed-dev
 	$(BIN)/python tools/lock.py
