@@ -9,11 +9,11 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 .PHONY: lab test install install-dev benchmark student execute lock clean help
 
 help:
-	@echo "make lab        install the course (first time only) and open lesson 00 in JupyterLab"
+	@echo "make lab        install the course (first time only) and open lesson 00 (student copy) in JupyterLab"
 	@echo "make test       install the course and its test tools, then run the whole test suite"
 	@echo "make execute    re-execute every lesson in place (after editing one)"
 	@echo "make benchmark  time every lesson and every widget's update on one core; rewrite the README's tables"
-	@echo "make student    write student copies (solutions removed) to build/student/"
+	@echo "make student    rewrite the committed student copies in student/ (solutions removed) from notebooks/"
 	@echo "make lock       regenerate requirements*.txt and environment.yml from pyproject.toml"
 
 $(BIN)/python:
@@ -37,7 +37,7 @@ install-dev: $(VENV)/.installed-dev
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) student/00_start_here.ipynb
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
@@ -50,7 +50,7 @@ benchmark: $(VENV)/.installed-dev
 	$(BIN)/python tools/bench_widgets.py --readme README.md
 
 student: $(VENV)/.installed-dev
-	$(BIN)/python tools/student_copies.py --out build/student
+	$(BIN)/python tools/student_copies.py --out student
 
 lock: $(VENV)/.installed-dev
 	$(BIN)/python tools/lock.py

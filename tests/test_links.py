@@ -1,4 +1,8 @@
-"""tools/links.py: the Binder and nbgitpuller links a lecturer hands to a class."""
+"""tools/links.py: the Binder and nbgitpuller links a lecturer hands to a class.
+
+Every link opens a student copy (student/) unless the instructor version is asked for; the README's
+badge is such a link, with the instructor version beside it; binder/postBuild builds nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from links import DEFAULT_PATH, binder_url, main, nbgitpuller_url, parse_repository
+from links import (DEFAULT_PATH, binder_url, download_url, launch_links, lesson_path, main, nbgitpuller_url,
+                   parse_repository)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,17 +26,60 @@ def test_repository_forms(text):
 
 def test_binder_link():
     assert binder_url("ada/causal.lessons", "student") == \
-        "https://mybinder.org/v2/gh/ada/causal.lessons/student?urlpath=lab/tree/notebooks/00_start_here.ipynb"
+        "https://mybinder.org/v2/gh/ada/causal.lessons/student?urlpath=lab/tree/student/00_start_here.ipynb"
     assert binder_url("ada/c", "feature/x", "notebooks/my lesson.ipynb") == \
         "https://mybinder.org/v2/gh/ada/c/feature%2Fx?urlpath=lab/tree/notebooks/my%20lesson.ipynb"
 
 
+def _binder_links(text: str):
+    return re.finditer(r"\((https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/(\w+)\?urlpath=lab/tree/([^)\s]+))\)", text)
+
+
 def test_binder_link_matches_the_readme_badge():
     readme = (ROOT / "README.md").read_text()
-    badge = re.search(r"\(https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/(\w+)\?urlpath=lab/tree/([^)\s]+)\)", readme)
+    badge = re.search(r"\[!\[Binder\]\([^)]*\)\]" + r"\((https://mybinder[^)\s]+)\)", readme)
     assert badge, "the README has a Binder badge"
-    assert binder_url(badge.group(1), badge.group(2), badge.group(3)) == badge.group(0)[1:-1]
-    assert (ROOT / badge.group(3)).exists(), "the README's Binder link opens a notebook that exists"
+    assert badge.group(1) == launch_links("00_start_here.ipynb", "causal-lessons/causal-lessons")["binder"], \
+        "the README's badge opens lesson 00's student copy"
+    links = list(_binder_links(readme))
+    for link in links:
+        assert binder_url(link.group(2), link.group(3), link.group(4)) == link.group(1)
+        assert (ROOT / link.group(4)).exists(), f"the README's Binder link opens {link.group(4)}, which does not exist"
+    instructor = launch_links("00_start_here.ipynb", "causal-lessons/causal-lessons", instructor=True)["binder"]
+    line = next((line for line in readme.splitlines() if instructor in line), "")
+    assert "instructor version" in line.lower(), "beside the badge, a link to the instructor version, labelled so"
+
+
+def test_lesson_paths_and_launch_links():
+    assert lesson_path("03_x.ipynb") == "student/03_x.ipynb"
+    assert lesson_path("03_x.ipynb", instructor=True) == "notebooks/03_x.ipynb"
+    links = launch_links("03_x.ipynb", "ada/course", "week3", "https://hub.example.edu")
+    assert links == {"binder": binder_url("ada/course", "week3", "student/03_x.ipynb"),
+                     "nbgitpuller": nbgitpuller_url("ada/course", "https://hub.example.edu", "week3", "student/03_x.ipynb"),
+                     "download": "https://raw.githubusercontent.com/ada/course/week3/student/03_x.ipynb"}
+    assert launch_links("03_x.ipynb", "ada/course")["nbgitpuller"] is None
+    assert "branch=main" in launch_links("03_x.ipynb", "ada/course", hub="https://hub.example.edu")["nbgitpuller"]
+    assert download_url("ada/course", "feature/x", "student/my lesson.ipynb") == \
+        "https://raw.githubusercontent.com/ada/course/feature/x/student/my%20lesson.ipynb"
+
+
+@pytest.mark.parametrize("lesson", ["notebooks/03_x.ipynb", "03_x.py", "", None, "../03_x.ipynb"])
+def test_a_lesson_is_named_by_its_file_name(lesson):
+    with pytest.raises(ValueError, match=r"lesson_filename must be a lesson's file name"):
+        lesson_path(lesson)
+
+
+def test_every_lesson_has_a_student_copy_to_open():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert (ROOT / lesson_path(path.name)).exists(), f"{lesson_path(path.name)} is missing: run `make student`"
+
+
+def test_binder_needs_no_build_step_for_students():
+    """postBuild only installs the package: the student copies it opens are committed, not generated."""
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    commands = [line for line in post_build.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands == ["set -euo pipefail", "python -m pip install --no-deps -e ."], commands
+    assert "nbgrader" not in (ROOT / "binder" / "environment.yml").read_text()
 
 
 def test_nbgitpuller_link_decodes_to_what_nbgitpuller_expects():
@@ -78,14 +126,23 @@ def test_errors_name_the_argument(call, message):
 def test_command_line(capsys):
     assert main(["ada/course", "--hub", "https://hub.example.edu"]) == 0
     out = capsys.readouterr().out
-    assert binder_url("ada/course") in out
+    assert binder_url("ada/course") in out and "student/00_start_here.ipynb (student copy)" in out
     assert nbgitpuller_url("ada/course", "https://hub.example.edu") in out
+    assert download_url("ada/course") in out
     assert main(["ada/course"]) == 0
     assert "pass --hub" in capsys.readouterr().out
+    assert main(["ada/course", "--instructor", "--lesson", "03_x.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert binder_url("ada/course", path="notebooks/03_x.ipynb") in out and "instructor version" in out
+    assert main(["ada/course", "--path", "notebooks/03_x.ipynb"]) == 0
+    assert "instructor version" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["ada/course", "--instructor", "--path", "notebooks/03_x.ipynb"])
+    assert "--instructor goes with --lesson" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["not a repository"])
     assert "repository must look like 'OWNER/NAME'" in capsys.readouterr().err
 
 
-def test_default_path_is_a_lesson():
-    assert (ROOT / DEFAULT_PATH).exists()
+def test_default_path_is_lesson_00s_student_copy():
+    assert DEFAULT_PATH == "student/00_start_here.ipynb" and (ROOT / DEFAULT_PATH).exists()

@@ -133,7 +133,7 @@ def test_make_test_creates_the_venv_and_installs_the_locks(tmp_path):
                          text=True, check=True).stdout
     # JupyterLab refuses to start as root without --allow-root (e.g. in a container); only then is it passed.
     flag = "--allow-root " if os.geteuid() == 0 else ""
-    assert f"jupyter lab {flag}notebooks/00_start_here.ipynb" in lab, lab
+    assert f"jupyter lab {flag}student/00_start_here.ipynb" in lab, lab  # the student copy
 
 
 def test_a_built_wheel_carries_the_trained_checkpoints(tmp_path):

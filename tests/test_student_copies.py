@@ -6,10 +6,13 @@
 * For every lesson in notebooks/: the copy is a valid notebook; no line of any solution region
   survives anywhere in it (sources, outputs, metadata); every other cell is exactly the
   instructor's.
-* Executing each copy (nbclient, ``allow_errors=True``, one copy at a time): every cell except the
-  exercise stubs runs without error, and each stub fails with NotImplementedError only.  In the
-  same run each exercise's checker is asked about wrong answers (tests/checker_probe.py): none
-  may be accepted, crash, or print the right answer.
+* The committed copies in student/ are what the tool writes from notebooks/ now (run
+  ``make student`` after changing a lesson).
+* A student's first Run All: each committed copy, executed as it is (nbclient, one at a time),
+  ends without an error or anything on stderr, and every exercise cell says "Not answered yet"
+  (each checker's answer to the placeholder ``...``).
+* Executing each copy with probe cells (tests/checker_probe.py): each exercise's checker is asked
+  about wrong answers; none may be accepted, crash, or print the right answer.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from checker_probe import MARK, NONSENSE, quoted
 from notebook_io import execute, lesson_paths
-from student_copies import (BEGIN, END, STUB, SolutionMarkerError, exercise_cells, main, solution_regions,
+import student_copies
+from student_copies import (BEGIN, END, STUB, STUDENT, SolutionMarkerError, exercise_cells, main, solution_regions,
                             student_copy, write_student_copies)
 
 TESTS = Path(__file__).resolve().parent
 LESSONS = lesson_paths()
 IDS = [p.name for p in LESSONS]
-STUB_MESSAGE = ast.literal_eval(STUB.split("NotImplementedError(", 1)[1].rsplit(")", 1)[0])
+#: What every checker says to the placeholder ``...`` (the contract with causal_lessons.exercises).
+NOT_ANSWERED = "not answered yet"
 
 
 def _exercise(source_before: str, solution: str, after: str, **kwargs):
@@ -60,10 +65,12 @@ def _toy():
 
 # ---------------------------------------------------------------- what a copy is (synthetic notebooks)
 
-def test_stub_raises_not_implemented_with_an_instruction():
-    with pytest.raises(NotImplementedError, match="write your answer"):
-        exec(STUB, {})
-    assert STUB.startswith("# YOUR CODE HERE")
+def test_stub_is_a_comment_that_says_what_to_replace():
+    assert STUB.startswith("# YOUR ANSWER HERE") and "\n" not in STUB
+    assert "replace the ... above" in STUB
+    namespace = {"answer": ...}
+    exec(STUB, namespace)  # runs, and leaves the placeholder for the checker
+    assert namespace["answer"] is ...
 
 
 def test_solution_region_becomes_the_stub_and_the_exercise_output_is_cleared():
@@ -89,18 +96,46 @@ def test_everything_else_is_kept_exactly():
 
 def test_an_indented_region_keeps_its_indentation_and_stays_valid_python():
     nb = _toy()
-    nb.cells[2] = _exercise("answer = ...\nif True:", "    answer = 42\n    answer += 0", "check(answer)")
+    nb.cells[2] = _exercise("if True:\n    answer = ...", "    answer = 42\n    answer += 0", "check(answer)")
     nb.cells[2].source = nb.cells[2].source.replace(BEGIN, "    " + BEGIN).replace(END, "    " + END)
     source = student_copy(nb).cells[2].source
-    assert "    # YOUR CODE HERE\n    raise NotImplementedError" in source
+    assert f"    answer = ...\n    {STUB}\ncheck(answer)" in source
     ast.parse(source)
+
+
+def test_a_block_left_empty_by_the_stub_is_refused():
+    nb = _toy()
+    nb.cells[2] = _exercise("answer = ...\nif True:", "    answer = 42", "check(answer)")
+    nb.cells[2].source = nb.cells[2].source.replace(BEGIN, "    " + BEGIN).replace(END, "    " + END)
+    with pytest.raises(SolutionMarkerError, match=r"toy, cell 2: once the solution is replaced .* not valid Python"):
+        student_copy(nb, "toy")
+
+
+def test_an_answer_without_a_placeholder_is_refused():
+    nb = _toy()
+    nb.cells[2] = _exercise("x = 1", "answer = 42", "check(answer)")
+    with pytest.raises(SolutionMarkerError, match=r"toy, cell 2: the checker uses 'answer', .* `answer = \.\.\.`"):
+        student_copy(nb, "toy")
+    nb.cells[2] = _exercise("answer = 0", "answer = 42", "check(answer)")  # a placeholder must be `...`
+    with pytest.raises(SolutionMarkerError, match="the checker uses 'answer'"):
+        student_copy(nb, "toy")
+
+
+def test_a_function_placeholder_is_accepted_and_helper_names_need_none():
+    nb = _toy()
+    nb.cells[2] = _exercise('def double(x):\n    """Twice x."""\n    ...',
+                            "def double(x):\n    return 2 * x\nhelper = 3", "check(double)")
+    source = student_copy(nb, "toy").cells[2].source
+    namespace = {"check": lambda f: f(1)}
+    exec(source, namespace)
+    assert namespace["double"](1) is None and "helper" not in namespace
 
 
 def test_two_regions_in_one_cell_both_become_stubs():
     nb = _toy()
     nb.cells[2].source = f"a = ...\n{BEGIN}\na = 1\n{END}\nb = ...\n{BEGIN}\nb = 2\n{END}\ncheck(a, b)"
     assert solution_regions(nb) == {2: [["a = 1"], ["b = 2"]]}
-    assert student_copy(nb).cells[2].source.count("raise NotImplementedError") == 2
+    assert student_copy(nb).cells[2].source.count(STUB) == 2
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -148,6 +183,15 @@ def test_command_line_writes_copies_and_refuses_bad_requests(tmp_path, capsys):
     assert "would overwrite the instructor lessons" in capsys.readouterr().err
 
 
+def test_command_line_writes_to_student_by_default(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "99_toy.ipynb"
+    nbformat.write(_toy(), source)
+    monkeypatch.setattr(student_copies, "STUDENT", tmp_path / "committed")
+    assert main([str(source)]) == 0
+    assert (tmp_path / "committed" / "99_toy.ipynb").exists()
+    assert STUDENT == TESTS.parent / "student"
+
+
 # ---------------------------------------------------------------- every lesson: the copies themselves
 
 @pytest.fixture(scope="module")
@@ -156,6 +200,18 @@ def copies(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student")
     written = write_student_copies(LESSONS, folder)
     return {p.name: nbformat.read(p, as_version=4) for p in written}
+
+
+def test_the_committed_student_copies_are_up_to_date():
+    """student/ holds exactly one copy per lesson, each what `make student` writes from notebooks/ now."""
+    committed = sorted(p.name for p in STUDENT.glob("*.ipynb"))
+    assert committed == sorted(IDS), (f"student/ should hold one copy per lesson in notebooks/ "
+                                      f"(has {committed}); run `make student` and commit student/")
+    stale = [path.name for path in LESSONS
+             if json.loads((STUDENT / path.name).read_text()) !=
+             json.loads(nbformat.writes(student_copy(_instructor(path), path.name)))]
+    assert not stale, (f"the student copies of {stale} are out of date with notebooks/ (a lesson changed since "
+                       f"they were written): run `make student` and commit student/")
 
 
 def _instructor(path: Path):
@@ -280,7 +336,7 @@ _EXECUTED: dict[str, nbformat.NotebookNode] = {}
 @pytest.fixture(scope="module")
 def student_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student-run")
-    write_student_copies(LESSONS, folder)  # siblings, as in build/student (lesson 00 lists them)
+    write_student_copies(LESSONS, folder)  # siblings, as in student/ (lesson 00 lists them)
     return folder
 
 
@@ -314,30 +370,35 @@ def _stderr(cell):
     return "".join(o.text for o in cell.get("outputs", []) if o.output_type == "stream" and o.name == "stderr")
 
 
+def _text(cell) -> str:
+    """What a cell shows as text: its streams and the text/plain of its results."""
+    return "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+                   for o in cell.get("outputs", []))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
-def test_copy_runs_except_its_stubs_which_fail_with_not_implemented_only(path, student_folder):
-    executed = _executed(path, student_folder)
+def test_a_first_run_all_of_the_student_copy_ends_without_a_traceback(path):
+    """Execute the committed student/ copy as a student's Run All does: from a fresh kernel, top to bottom."""
+    executed = execute(STUDENT / path.name, allow_errors=True)
     exercises = set(exercise_cells(_instructor(path)))
     problems = []
-    for cell in executed.cells:
-        index = _tagged(cell, "cl-cell:")
-        if cell.cell_type != "code" or index is None:
+    for index, cell in enumerate(executed.cells):
+        if cell.cell_type != "code":
             continue
         errors, stderr = _errors(cell), _stderr(cell)
-        if index in exercises:
-            if [(e.ename, e.evalue) for e in errors] != [("NotImplementedError", STUB_MESSAGE)]:
-                found = [f"{e.ename}: {e.evalue}" for e in errors] or ["no error"]
-                problems.append(f"exercise cell {index} should fail with the stub's NotImplementedError only, "
-                                f"got {found}")
-        elif errors:
+        if errors:
             e = errors[0]
             hint = (" (it uses a name defined only inside a solution region: a bug in the lesson)"
-                    if e.ename == "NameError" else "")
-            problems.append(f"cell {index} fails in the student copy with {e.ename}: {e.evalue}{hint}")
+                    if e.ename == "NameError" and index not in exercises else "")
+            where = "exercise cell" if index in exercises else "cell"
+            problems.append(f"{where} {index} fails in the student copy with {e.ename}: {e.evalue}{hint}")
+        elif index in exercises and NOT_ANSWERED not in _text(cell).lower():
+            problems.append(f"exercise cell {index} should say 'Not answered yet' to the placeholder ..., "
+                            f"it shows {_text(cell)[:200]!r}")
         if stderr:
             problems.append(f"cell {index} writes to stderr in the student copy: {stderr[:300]!r}")
-    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    assert not problems, f"student/{path.name}:\n" + "\n".join(problems)
 
 
 def _probe_records(executed):
@@ -397,6 +458,6 @@ def test_checkers_do_not_reveal_the_answer_when_given_a_wrong_one(path, student_
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
-def test_make_student_runs_this_tool_into_build_student():
+def test_make_student_rewrites_the_committed_copies():
     recipe = re.search(r"^student:.*\n\t(.*)$", (TESTS.parent / "Makefile").read_text(), flags=re.M)
-    assert recipe and recipe.group(1).endswith("tools/student_copies.py --out build/student")
+    assert recipe and recipe.group(1).endswith("tools/student_copies.py --out student")

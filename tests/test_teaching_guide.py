@@ -74,7 +74,7 @@ def test_internal_anchors_exist():
 def test_example_links_are_what_links_py_builds():
     guide = _guide()
     assert binder_url("causal-lessons/causal-lessons") in guide
-    assert nbgitpuller_url("OWNER/NAME", "https://hub.example.edu", branch="student") in guide
+    assert nbgitpuller_url("OWNER/NAME", "https://hub.example.edu", branch="student-only") in guide
 
 
 def test_commands_in_the_guide_exist():

@@ -1,18 +1,24 @@
 """Links that open the course for a class: on Binder, and on a JupyterHub through nbgitpuller.
 
-    python tools/links.py OWNER/NAME
-    python tools/links.py OWNER/NAME --branch student --hub https://hub.example.edu
-    python tools/links.py OWNER/NAME --path notebooks/03_experiment_then_exploit.ipynb --hub https://hub.example.edu
+    python tools/links.py OWNER/NAME                                  # lesson 00, student copy
+    python tools/links.py OWNER/NAME --lesson 03_experiment_then_exploit.ipynb --hub https://hub.example.edu
+    python tools/links.py OWNER/NAME --instructor                     # the instructor version (solutions)
+    python tools/links.py OWNER/NAME --path notebooks/07_error_accumulation_and_dagger.ipynb   # any file
+
+Every link opens a **student copy** (``student/NN_name.ipynb``: the lesson with its solutions
+replaced by ``...``) unless ``--instructor`` asks for the instructor version in ``notebooks/``.
 
 * **Binder** builds the repository's environment (``binder/``, ``environment.yml``) and opens
-  the notebook in JupyterLab; nothing to install.  ``--branch`` defaults to ``HEAD``, the
-  repository's default branch.
+  the notebook in JupyterLab; nothing to install and no build step (the student copies are
+  committed).  ``--branch`` defaults to ``HEAD``, the repository's default branch.
 * **nbgitpuller** (installed on the hub by its administrator) clones the repository into each
   student's home folder on the first click, pulls updates on later clicks without overwriting
   the student's changes, and opens the notebook in JupyterLab.  The notebook path in the link
   starts with the folder nbgitpuller clones into, which is the repository's name.
+* **Download**: the raw file, for a student who runs the lesson elsewhere.
 
-See docs/teaching.md for how to run a class with either.
+This module is the one place links are built: other tools (e.g. a course website) call
+:func:`launch_links` for each lesson.  See docs/teaching.md for how to run a class with either.
 """
 
 from __future__ import annotations
@@ -21,8 +27,13 @@ import argparse
 import re
 from urllib.parse import quote, urlencode, urlsplit
 
-DEFAULT_PATH = "notebooks/00_start_here.ipynb"
+#: The folder of the student copies (what every link opens by default) and of the instructor version.
+STUDENT_FOLDER, INSTRUCTOR_FOLDER = "student", "notebooks"
+#: The notebook a link opens when none is named: lesson 00's student copy.
+DEFAULT_LESSON = "00_start_here.ipynb"
+DEFAULT_PATH = f"{STUDENT_FOLDER}/{DEFAULT_LESSON}"
 BINDER = "https://mybinder.org"
+RAW = "https://raw.githubusercontent.com"
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?"
 
 
@@ -74,11 +85,36 @@ def _check_hub(hub: str) -> str:
     return base
 
 
+def lesson_path(lesson_filename: str, *, instructor: bool = False) -> str:
+    """The path in the repository of a lesson's student copy (or, with ``instructor=True``, its instructor version).
+
+    >>> lesson_path("03_experiment_then_exploit.ipynb")
+    'student/03_experiment_then_exploit.ipynb'
+    >>> lesson_path("03_experiment_then_exploit.ipynb", instructor=True)
+    'notebooks/03_experiment_then_exploit.ipynb'
+    """
+    if not isinstance(lesson_filename, str) or not re.fullmatch(r"[\w.-]+\.ipynb", lesson_filename.strip()):
+        raise ValueError(f"lesson_filename must be a lesson's file name such as {DEFAULT_LESSON!r} (no folder), "
+                         f"got {lesson_filename!r}.")
+    return f"{INSTRUCTOR_FOLDER if instructor else STUDENT_FOLDER}/{lesson_filename.strip()}"
+
+
+def download_url(repository: str, branch: str = "HEAD", path: str = DEFAULT_PATH) -> str:
+    """The address of the raw notebook file (what a browser saves with "download").
+
+    >>> download_url("causal-lessons/causal-lessons")
+    'https://raw.githubusercontent.com/causal-lessons/causal-lessons/HEAD/student/00_start_here.ipynb'
+    """
+    owner, name = parse_repository(repository)
+    branch, path = _check_branch(branch), _check_path(path)
+    return f"{RAW}/{owner}/{name}/{quote(branch)}/{quote(path)}"
+
+
 def binder_url(repository: str, branch: str = "HEAD", path: str = DEFAULT_PATH, *, binder: str = BINDER) -> str:
     """The mybinder.org link that builds ``repository`` at ``branch`` and opens ``path`` in JupyterLab.
 
     >>> binder_url("causal-lessons/causal-lessons")
-    'https://mybinder.org/v2/gh/causal-lessons/causal-lessons/HEAD?urlpath=lab/tree/notebooks/00_start_here.ipynb'
+    'https://mybinder.org/v2/gh/causal-lessons/causal-lessons/HEAD?urlpath=lab/tree/student/00_start_here.ipynb'
     """
     owner, name = parse_repository(repository)
     branch, path = _check_branch(branch), _check_path(path)
@@ -90,7 +126,7 @@ def nbgitpuller_url(repository: str, hub: str, branch: str = "main", path: str =
     and opens ``path`` in JupyterLab.
 
     >>> nbgitpuller_url("causal-lessons/causal-lessons", "https://hub.example.edu")  # doctest: +NORMALIZE_WHITESPACE
-    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fcausal-lessons%2Fcausal-lessons&urlpath=lab%2Ftree%2Fcausal-lessons%2Fnotebooks%2F00_start_here.ipynb&branch=main'
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fcausal-lessons%2Fcausal-lessons&urlpath=lab%2Ftree%2Fcausal-lessons%2Fstudent%2F00_start_here.ipynb&branch=main'
     """
     owner, name = parse_repository(repository)
     branch, path, base = _check_branch(branch), _check_path(path), _check_hub(hub)
@@ -99,19 +135,53 @@ def nbgitpuller_url(repository: str, hub: str, branch: str = "main", path: str =
     return f"{base}/hub/user-redirect/git-pull?{query}"
 
 
+def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causal-lessons/causal-lessons",
+                 branch: str | None = None, hub: str | None = None, *, instructor: bool = False) -> dict[str, str | None]:
+    """The links that open one lesson's student copy: ``{"binder": ..., "nbgitpuller": ..., "download": ...}``.
+
+    ``lesson_filename`` is the lesson's file name (``"03_experiment_then_exploit.ipynb"``, the same in
+    ``student/`` and ``notebooks/``); ``branch`` defaults to ``HEAD`` (the default branch) for Binder and
+    the download, and to ``main`` for nbgitpuller; ``"nbgitpuller"`` is None without a ``hub``.
+    ``instructor=True`` gives the links of the instructor version (with the solutions) instead.
+
+    >>> links = launch_links("03_experiment_then_exploit.ipynb", "ada/course", hub="https://hub.example.edu")
+    >>> links["binder"]
+    'https://mybinder.org/v2/gh/ada/course/HEAD?urlpath=lab/tree/student/03_experiment_then_exploit.ipynb'
+    >>> links["download"]
+    'https://raw.githubusercontent.com/ada/course/HEAD/student/03_experiment_then_exploit.ipynb'
+    """
+    path = lesson_path(lesson_filename, instructor=instructor)
+    return {
+        "binder": binder_url(repository, branch or "HEAD", path),
+        "nbgitpuller": nbgitpuller_url(repository, hub, branch or "main", path) if hub is not None else None,
+        "download": download_url(repository, branch or "HEAD", path),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("repository", help="the GitHub repository, OWNER/NAME")
     parser.add_argument("--branch", help="branch to open (default: HEAD on Binder, main on a JupyterHub)")
-    parser.add_argument("--path", default=DEFAULT_PATH, help=f"notebook to open (default: {DEFAULT_PATH})")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--lesson", default=DEFAULT_LESSON, help=f"lesson file name (default: {DEFAULT_LESSON})")
+    which.add_argument("--path", help="any notebook path in the repository instead, e.g. notebooks/03_....ipynb")
+    parser.add_argument("--instructor", action="store_true",
+                        help="open the instructor version (notebooks/, solutions filled in) instead of the student copy")
     parser.add_argument("--hub", help="your JupyterHub's address, e.g. https://hub.example.edu")
     args = parser.parse_args(argv)
+    if args.instructor and args.path:
+        parser.error("--instructor goes with --lesson (a --path names the folder itself)")
     try:
-        print("Binder:    ", binder_url(args.repository, args.branch or "HEAD", args.path))
+        path = args.path or lesson_path(args.lesson, instructor=args.instructor)
+        label = "instructor version, with solutions" if path.startswith(INSTRUCTOR_FOLDER + "/") else (
+            "student copy" if path.startswith(STUDENT_FOLDER + "/") else path)
+        print(f"Opens:      {path} ({label})")
+        print("Binder:    ", binder_url(args.repository, args.branch or "HEAD", path))
         if args.hub:
-            print("JupyterHub:", nbgitpuller_url(args.repository, args.hub, args.branch or "main", args.path))
+            print("JupyterHub:", nbgitpuller_url(args.repository, args.hub, args.branch or "main", path))
         else:
             print("JupyterHub: pass --hub https://your.hub.address for the nbgitpuller link")
+        print("Download:  ", download_url(args.repository, args.branch or "HEAD", path))
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
     return 0

@@ -1,23 +1,32 @@
 """Student copies of the lessons: every solution region replaced by a stub.
 
-    python tools/student_copies.py --out build/student                 # every lesson (make student)
-    python tools/student_copies.py --out handout notebooks/03_*.ipynb   # some lessons
+    python tools/student_copies.py                                     # every lesson -> student/ (make student)
+    python tools/student_copies.py --out handout notebooks/03_*.ipynb   # some lessons, elsewhere
     python tools/student_copies.py --nbgrader ~/course [--assignment NAME] [notebooks ...]
 
 The lessons in ``notebooks/`` are the instructor version: each exercise's reference solution
-sits between a ``### BEGIN SOLUTION`` and a ``### END SOLUTION`` line.  A student copy replaces
-each such region by :data:`STUB` (a comment and a ``raise NotImplementedError`` with a short
-instruction) and clears the outputs of the exercise cells; every other cell is kept exactly as
-in the instructor version, outputs included, so that the student sees the lesson's results.
-The replacement is done by nbgrader's own ``ClearSolutions`` preprocessor on the nbformat
-notebook, so ``nbgrader generate_assignment`` with the same stub (see :func:`nbgrader_config_text`)
-produces the same cells.
+sits between a ``### BEGIN SOLUTION`` and a ``### END SOLUTION`` line, after a placeholder
+``answer = ...`` (a ``def`` whose body is ``...`` for an exercise that asks for a function).
+A student copy replaces each such region by :data:`STUB`, a comment that says what to do, and
+clears the outputs of the exercise cells; every other cell is kept exactly as in the instructor
+version, outputs included, so that the student sees the lesson's results.  The placeholder is
+left as ``...``, so the cell runs and the checker after it answers "Not answered yet" (every
+checker treats ``...`` so): a student copy's first Run All ends without a traceback.
+
+The copies of every lesson are committed in ``student/`` (same file names); a test checks that
+they are what this tool writes from ``notebooks/`` now (run ``make student`` after changing a
+lesson).  Binder and the JupyterHub links open them (tools/links.py).
+
+The replacement is the one nbgrader's ``ClearSolutions`` preprocessor makes with the same stub
+(see :func:`nbgrader_config_text`; tests/test_nbgrader.py checks that both write the same cells),
+so making the copies needs nothing outside the course's own environment.
 
 ``--nbgrader COURSE`` writes an nbgrader course folder instead: ``COURSE/source/<assignment>/``
 holds the instructor lessons with nbgrader cell metadata added (each exercise cell becomes an
 "autograded answer", followed by a locked test cell that asserts the exercise's checker), and
 ``COURSE/nbgrader_config.py`` sets the same stub.  Then ``nbgrader generate_assignment``,
-``nbgrader autograde`` and ``nbgrader generate_feedback`` work as usual (docs/teaching.md).
+``nbgrader autograde`` and ``nbgrader generate_feedback`` work as usual (docs/teaching.md); an
+exercise left at ``...`` scores 0, because its checker's feedback is not correct.
 The committed lessons are never modified.
 """
 
@@ -28,6 +37,7 @@ import ast
 import copy
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -38,11 +48,12 @@ from notebook_io import ROOT, lesson_paths  # noqa: E402
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 
-#: What replaces each solution region in a student copy (and in nbgrader's release version).
-STUB = (
-    "# YOUR CODE HERE\n"
-    'raise NotImplementedError("write your answer in place of this line, then run the cell again")'
-)
+#: What replaces each solution region in a student copy (and in nbgrader's release version): a comment
+#: only, so that the placeholder above it (``answer = ...``) reaches the checker, which says "Not answered yet".
+STUB = "# YOUR ANSWER HERE: replace the ... above with your answer, then run the cell"
+
+#: Where the student copies are committed (``make student`` writes them there).
+STUDENT = ROOT / "student"
 
 #: nbgrader cell-metadata schema written by --nbgrader (nbgrader 0.9 uses version 3).
 NBGRADER_SCHEMA = 3
@@ -106,12 +117,92 @@ def exercise_cells(nb: nbformat.NotebookNode, name: str = "the notebook") -> lis
     return sorted(solution_regions(nb, name))
 
 
-def _clear_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    from nbgrader.preprocessors import ClearSolutions
+def stub_source(source: str) -> str:
+    """``source`` with each solution region (markers included) replaced by :data:`STUB`, indented like its
+    ``### BEGIN SOLUTION`` line: what nbgrader's ``ClearSolutions`` writes with ``code_stub = STUB``.
 
-    preprocessor = ClearSolutions(code_stub={"python": STUB}, enforce_metadata=False)
-    nb, _ = preprocessor.preprocess(nb, {})
-    return nb
+    >>> print(stub_source("answer = ...\\n### BEGIN SOLUTION\\nanswer = 42\\n### END SOLUTION\\ncheck(answer)"))
+    answer = ...
+    # YOUR ANSWER HERE: replace the ... above with your answer, then run the cell
+    check(answer)
+    """
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if BEGIN in line:
+            inside = True
+            indent = re.match(r"\s*", line).group(0)
+            lines += [indent + stub_line for stub_line in STUB.split("\n")]
+        elif END in line:
+            inside = False
+        elif not inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _python(source: str) -> str:
+    """A cell's source as the kernel runs it (IPython magics turned into Python)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def _is_placeholder(node: ast.AST, name: str) -> bool:
+    """``name = ...``, or ``def name(...)`` whose body is ``...`` or ``return ...`` (after a docstring)."""
+    def ellipsis(value):
+        return isinstance(value, ast.Constant) and value.value is Ellipsis
+
+    if isinstance(node, ast.Assign):
+        return ellipsis(node.value) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+        body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
+                                 and isinstance(node.body[0].value, ast.Constant)
+                                 and isinstance(node.body[0].value.value, str)) else node.body
+        return len(body) == 1 and ((isinstance(body[0], ast.Expr) and ellipsis(body[0].value))
+                                   or (isinstance(body[0], ast.Return) and ellipsis(body[0].value)))
+    return False
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def check_placeholders(nb: nbformat.NotebookNode, name: str = "the notebook") -> None:
+    """Check that each exercise cell still runs once its solutions are stubbed.
+
+    The stubbed cell must be valid Python, and every name that a solution region sets and the
+    code after ``### END SOLUTION`` (the checker call) uses must have a placeholder in the cell:
+    ``answer = ...`` before the region, or a ``def`` whose body is ``...``.  Raises
+    :class:`SolutionMarkerError` naming ``name``, the cell and the missing placeholder.
+    """
+    for index, regions in solution_regions(nb, name).items():
+        where = f"{name}, cell {index}"
+        source = nb.cells[index].source
+        stubbed = stub_source(source)
+        try:
+            tree = ast.parse(_python(stubbed))
+        except SyntaxError as exc:
+            raise SolutionMarkerError(
+                f"{where}: once the solution is replaced by the stub the cell is not valid Python ({exc.msg}, "
+                f"line {exc.lineno}); keep a placeholder line such as `answer = ...` in the same block as the "
+                f"solution.") from None
+        try:
+            solved = _bound(ast.parse(textwrap.dedent("\n".join(line for region in regions for line in region))))
+            after = ast.parse(_python(source.rsplit(END, 1)[1].split("\n", 1)[-1]))
+        except SyntaxError:
+            continue  # an indented region or unusual code: the parse above already showed the cell runs
+        used = {n.id for n in ast.walk(after) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        for needed in sorted(solved & used):
+            if not any(_is_placeholder(node, needed) for node in ast.walk(tree)):
+                raise SolutionMarkerError(
+                    f"{where}: the checker uses {needed!r}, which only the solution sets; put a placeholder "
+                    f"`{needed} = ...` (or `def {needed}(...): ...`) before {BEGIN!r}, so that the student copy "
+                    f"runs and its checker says \"Not answered yet\".")
 
 
 def student_copy(nb: nbformat.NotebookNode, name: str = "the notebook") -> nbformat.NotebookNode:
@@ -121,9 +212,11 @@ def student_copy(nb: nbformat.NotebookNode, name: str = "the notebook") -> nbfor
     count; everything else (other cells and their outputs, ids, metadata) is kept as it is.
     """
     exercises = exercise_cells(nb, name)
-    copy_ = _clear_solutions(copy.deepcopy(nb))
+    check_placeholders(nb, name)
+    copy_ = copy.deepcopy(nb)
     for index in exercises:
         cell = copy_.cells[index]
+        cell.source = stub_source(cell.source)
         cell.outputs = []
         cell.execution_count = None
     return copy_
@@ -152,6 +245,7 @@ def nbgrader_source(nb: nbformat.NotebookNode, name: str = "the notebook", *, po
     exercise's checker call and asserts that the answer is correct.
     """
     regions = solution_regions(nb, name)
+    check_placeholders(nb, name)
     out = copy.deepcopy(nb)
     cells = []
     for index, cell in enumerate(out.cells):
@@ -246,8 +340,8 @@ def write_nbgrader_course(paths: list[Path], course: Path, assignment: str | Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="lessons to copy (default: every lesson)")
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--out", type=Path, help="folder for the student copies, e.g. build/student")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--out", type=Path, help="folder for the student copies (default: student/, the committed ones)")
     target.add_argument("--nbgrader", type=Path, metavar="COURSE", help="nbgrader course folder to write source/ into")
     parser.add_argument("--assignment", help="with --nbgrader: put every lesson into this one assignment "
                                              "(default: one assignment per lesson, lesson00, lesson01, ...)")
@@ -258,12 +352,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such notebook: {', '.join(missing)}")
     if args.assignment and not args.nbgrader:
         parser.error("--assignment goes with --nbgrader")
+    if args.nbgrader is None and args.out is None:
+        args.out = STUDENT
     try:
         if args.out is not None:
             if args.out.resolve() == (ROOT / "notebooks").resolve():
                 parser.error("--out notebooks/ would overwrite the instructor lessons; choose another folder")
             written = write_student_copies(paths, args.out)
-            print(f"wrote {len(written)} student copies to {args.out}/")
+            print(f"wrote {len(written)} student copies to {_display(args.out)}/")
         else:
             written = write_nbgrader_course(paths, args.nbgrader, args.assignment)
             print(f"wrote {len(written)} lessons to {args.nbgrader}/source/; next: "
