@@ -21,7 +21,7 @@ def _learner_from(demonstrations: Iterable[tuple[Any, bool]]) -> BlicketLearner:
     return BlicketLearner().observe(demonstrations)
 
 
-@exercise("a set of object names such as {'A'} (or set() for none)",
+@exercise("a set of object names (the letters of the objects; set() for none)",
           "an object is surely a blicket only if every hypothesis that fits the demonstrations makes it one")
 def check_sure_blickets(demonstrations: Iterable[tuple[Any, bool]], answer: Any) -> Feedback:
     """After watching ``demonstrations`` (a list of ``(objects_on, lit)``), which objects is a learner
@@ -30,10 +30,10 @@ def check_sure_blickets(demonstrations: Iterable[tuple[Any, bool]], answer: Any)
     expected = {obj for obj, p in learner.blicket_probabilities().items() if p >= 1 - 1e-9}
     if isinstance(answer, str):  # "AB" names the objects A and B, as in a test
         try:
-            answer = as_test(answer, learner.objects, "answer")
+            answer = as_test(answer.strip().upper(), learner.objects, "answer")
         except (KeyError, TypeError, ValueError) as exc:
             return Feedback(False, str(exc).strip("\"'"))
-    answer = as_names(answer, learner.objects, "a set of object names such as {'A'} (or set() for none)")
+    answer = as_names(answer, learner.objects, "a set of object names (the letters of the objects; set() for none)")
     return check_set(answer, expected,
                      praise="right: every hypothesis that survives the demonstrations makes these objects blickets.",
                      hint="an object is surely a blicket only if every hypothesis that fits all the demonstrations "

@@ -91,7 +91,7 @@ def as_number(answer: Any) -> float:
     if isinstance(answer, np.ndarray) or (isinstance(answer, (list, tuple)) and len(answer) == 1):
         array = np.asarray(answer, dtype=object)
         if array.size != 1:
-            raise Unreadable(f"the answer should be a single number, but it holds {array.size} values.")
+            raise Unreadable("the answer should be a single number, but it holds " + ("no value." if array.size == 0 else "several values."))
         answer = array.reshape(-1)[0]
     if isinstance(answer, np.generic):
         answer = answer.item()
