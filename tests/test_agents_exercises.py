@@ -21,7 +21,7 @@ def test_control_band_and_prediction():
     wrong = ex.check_control_prediction("almost always", metrics)
     assert not wrong.correct and "rarely" not in wrong.message
     assert "should be one of" in ex.check_control_prediction("sometimes", metrics).message
-    assert "no answer yet" in ex.check_control_prediction(..., metrics).message
+    assert "Not answered yet" in ex.check_control_prediction(..., metrics).message
     with pytest.raises(TypeError, match="control_metrics must be the dict that evaluate_agent returned"):
         ex.check_control_prediction("rarely", {})
 
@@ -34,7 +34,7 @@ def test_seen_link_checker_recomputes_the_value():
     assert ex.check_seen_link(value, agent, ("B", "D"), n_episodes=300).correct
     wrong = ex.check_seen_link(value + 0.1, agent, ("B", "D"), n_episodes=300)
     assert not wrong.correct and f"{value:.2f}" not in wrong.message
-    assert "no answer yet" in ex.check_seen_link(..., agent).message
+    assert "Not answered yet" in ex.check_seen_link(..., agent).message
     with pytest.raises(TypeError, match="link must be a .source, target. pair"):
         ex.seen_link_reward_fraction(agent, "BD")
 

@@ -28,7 +28,7 @@ def test_sure_blickets():
     extra = check_sure_blickets(ONE_CAUSE, {"A", "C"})
     assert not extra.correct and "extra" in extra.message
     assert not check_sure_blickets(ONE_CAUSE, "AZ").correct
-    assert "no answer yet" in check_sure_blickets(ONE_CAUSE, NOT_ANSWERED).message
+    assert "Not answered yet" in check_sure_blickets(ONE_CAUSE, NOT_ANSWERED).message
     # a conjunctive demonstration: both objects of the lit pair are sure blickets
     assert check_sure_blickets([("A", False), ("B", False), ("AB", True), ("AC", False)], {"A", "B"}).correct
 
@@ -37,7 +37,7 @@ def test_blicket_probability_backward_blocking():
     assert check_blicket_probability(BACKWARD_BLOCKING, "B", 0.5).correct
     wrong = check_blicket_probability(BACKWARD_BLOCKING, "B", 2 / 3)
     assert not wrong.correct and "0.5" not in wrong.message
-    assert "no answer yet" in check_blicket_probability(BACKWARD_BLOCKING, "B", NOT_ANSWERED).message
+    assert "Not answered yet" in check_blicket_probability(BACKWARD_BLOCKING, "B", NOT_ANSWERED).message
     with pytest.raises(KeyError, match="unknown object 'Q'"):
         check_blicket_probability(BACKWARD_BLOCKING, "Q", 0.5)
 

@@ -40,8 +40,8 @@ def test_expert_choice(lesson):
 
 
 @pytest.mark.parametrize("answer, message", [
-    (..., "no answer yet"),
-    (None, "no answer yet"),
+    (..., "Not answered yet"),
+    (None, "Not answered yet"),
     ("B", "a \\(variable, sign\\) pair"),
     (("B", 1, 2), "a \\(variable, sign\\) pair"),
     (("Q", 1), "'Q' is not a variable"),

@@ -40,7 +40,7 @@ def test_ab_estimate(log):
     assert not wrong.correct and wrong.message.startswith("effect:") and _hides(wrong.message, effect)
     wrong_se = check_ab_estimate(log, effect, treated.std() / len(treated) ** 0.5)
     assert not wrong_se.correct and wrong_se.message.startswith("std_error:") and _hides(wrong_se.message, se)
-    assert "no answer yet" in repr(check_ab_estimate(log, ..., se))
+    assert "Not answered yet" in repr(check_ab_estimate(log, ..., se))
     assert "single number" in repr(check_ab_estimate(log, "big", se))
 
 
@@ -67,14 +67,19 @@ def test_crossover_shift():
 
 
 def test_operations():
-    right = dict(OPERATION_QUESTIONS)
-    assert set(right.values()) == set(OPERATIONS)
+    right = dict(zip(OPERATION_QUESTIONS, ["observation", "A/B test", "simulation", "counterfactual", "A/B test"]))
+    assert set(right.values()) == set(OPERATIONS) and list(right) == list(OPERATION_QUESTIONS)
     assert check_operations(right).correct
+    # the question list holds no answers: handing it back is not an answer
+    assert not check_operations(OPERATION_QUESTIONS).correct
+    assert not check_operations(dict.fromkeys(OPERATION_QUESTIONS)).correct
+    assert check_operations([right[q] for q in OPERATION_QUESTIONS]).correct   # labels in question order
+    assert check_operations({q.upper() + " ": a.lower() for q, a in right.items()}).correct
     first = next(iter(right))
     one_off = dict(right, **{first: "counterfactual"})
     reply = check_operations(one_off)
     assert not reply.correct and "1 of 5" in reply.message and repr(right[first]) not in reply.message
     assert "should be one of" in check_operations(dict(right, **{first: "magic"})).message
     assert "have no operation yet" in check_operations({first: right[first]}).message
-    assert "no answer yet" in check_operations(...).message
-    assert "dict" in check_operations(["A/B test"]).message
+    assert "Not answered yet" in check_operations(...).message
+    assert "one operation per question" in check_operations(["A/B test"]).message

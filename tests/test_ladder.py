@@ -89,33 +89,3 @@ def test_checkers_accept_right_and_reject_wrong_answers_without_revealing():
     assert ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value).correct
     bad = ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value + 1)
     assert not bad.correct and f"{value:.2f}" not in bad.message
-
-
-def test_rung_checker():
-    right = dict(ex.RUNG_QUESTIONS)
-    assert ex.check_rung(right).correct
-    wrong = dict(right)
-    first = next(iter(wrong))
-    wrong[first] = 3
-    feedback = ex.check_rung(wrong)
-    assert not feedback.correct and "1 of 5" in feedback.message
-    assert not ex.check_rung({}).correct
-    assert not ex.check_rung(...).correct
-
-
-def test_labelling_checker_messages_name_the_label_and_never_the_answer():
-    from causal_lessons.exercises.core import check_labels
-
-    expected = {"q1": "a", "q2": "b"}
-
-    def check(answers):
-        return check_labels(answers, expected, ["a", "b", "c"], label="letter", fill="a letter", praise="yes.",
-                            hint="Ask again.")
-
-    assert check({"q1": "a", "q2": "b"}).message == "yes."
-    assert check(...).message == "no answer yet: fill in a letter for every question."
-    assert check([("q1", "a")]).message == "the answer should be a dict {question: letter}."
-    assert check({"q1": "a"}).message == "1 question(s) have no letter yet."
-    wrong = check({"q1": "c", "q2": "b"})
-    assert not wrong.correct and wrong.message.startswith("1 of 2 are not right yet. Look again at: 'q1' (")
-    assert wrong.message.endswith(") Ask again.") and "'a'" not in wrong.message

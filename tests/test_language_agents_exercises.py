@@ -28,7 +28,7 @@ def test_pointer_reading(objects):
     wrong = ex.check_pointer_reading(next(v for v in "ABCDE" if v != right), trace)
     assert not wrong.correct and right not in wrong.message.replace("(", " ").split()
     assert "should be one of" in ex.check_pointer_reading("Z", trace).message
-    assert "no answer yet" in ex.check_pointer_reading(..., trace).message
+    assert "Not answered yet" in ex.check_pointer_reading(..., trace).message
     with pytest.raises(TypeError, match="trace must be what trace_transcript or transcript_update returned"):
         ex.check_pointer_reading("A", {"choice": "nothing"})
     nothing = dict(trace, choice="nothing")
@@ -44,7 +44,7 @@ def test_never_claimed():
     missing = ex.check_never_claimed({("A", "C")}, claims, names)
     assert not missing.correct and "missing" in missing.message and "('C', 'A')" not in missing.message
     assert "set of (cause, effect) pairs" in ex.check_never_claimed({"AC"}, claims, names).message
-    assert "no answer yet" in ex.check_never_claimed(..., claims, names).message
+    assert "Not answered yet" in ex.check_never_claimed(..., claims, names).message
     with pytest.raises(ValueError, match=r"claims must be an \(n, n\) table for the 3 names"):
         ex.rarely_claimed(np.zeros((2, 2)), names)
 
@@ -56,7 +56,7 @@ def test_no_experiments_recomputes_the_value(objects):
     assert ex.check_no_experiments(value, pointer, tests["links"]).correct
     wrong = ex.check_no_experiments(value + 0.3, pointer, tests["links"])
     assert not wrong.correct and f"{value:.2f}" not in wrong.message
-    assert "no answer yet" in ex.check_no_experiments(None, pointer, tests["links"]).message
+    assert "Not answered yet" in ex.check_no_experiments(None, pointer, tests["links"]).message
     with pytest.raises(TypeError, match="lm must be a language model"):
         ex.no_experiment_reward_fraction("namer", tests["links"])
 

@@ -73,4 +73,4 @@ def test_first_exercise_checker():
     assert check_first_exercise(5).correct
     wrong = check_first_exercise(4)
     assert not wrong.correct and "5" not in wrong.message
-    assert "no answer yet" in check_first_exercise(...).message
+    assert "Not answered yet" in check_first_exercise(...).message

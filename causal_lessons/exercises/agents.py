@@ -12,7 +12,7 @@ from typing import Any
 from .. import training
 from .._validate import check_count, check_seed
 from ..environment import generate_episodes
-from .core import NOT_ANSWERED, Feedback, check_choice, check_number
+from .core import Feedback, check_choice, check_number, exercise
 
 __all__ = ["CONTROL_BANDS", "control_band", "check_control_prediction", "seen_link_reward_fraction",
            "check_seen_link", "check_pointer_reading"]
@@ -30,6 +30,8 @@ def control_band(divergent_agreement: float) -> str:
     return CONTROL_BANDS[2]
 
 
+@exercise('one of "almost always", "about half the time" or "rarely"',
+          "what does 'divergent' say about the variable most associated with the goal?")
 def check_control_prediction(answer: Any, control_metrics: dict) -> Feedback:
     """Prediction: on the divergent episodes, how often does the associational control exploit as well as the expert?
 
@@ -60,11 +62,11 @@ def seen_link_reward_fraction(agent, link: tuple[str, str], *, n_episodes: int =
     return training.evaluate(agent, batch)["reward_fraction"]
 
 
+@exercise("a number between 0 and 1 (a reward fraction)",
+          "make the test episodes for this link and evaluate the identity agent on them")
 def check_seen_link(answer: Any, agent, link: tuple[str, str] = ("B", "D"), *, n_episodes: int = 2000,
                     seed: int = 7) -> Feedback:
     """The identity agent's reward fraction when the decisive link is one it saw in training (default B -> D)."""
-    if answer is NOT_ANSWERED or answer is None:
-        return check_number(answer, 0.0)
     expected = seen_link_reward_fraction(agent, link, n_episodes=n_episodes, seed=seed)
     return check_number(
         answer, expected, tol=0.005,
@@ -74,6 +76,7 @@ def check_seen_link(answer: Any, agent, link: tuple[str, str] = ("B", "D"), *, n
              "seed=seed) and pass them to training.evaluate with the identity agent; read 'reward_fraction'.")
 
 
+@exercise('a variable name such as "C" (or "observe")', "find the row with the largest exploit score")
 def check_pointer_reading(answer: Any, trace: Mapping) -> Feedback:
     """Which variable's experiment did the pointer agent point at in the traced episode?  (A variable name.)
 

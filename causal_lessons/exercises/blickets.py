@@ -11,7 +11,7 @@ from typing import Any
 
 from .._validate import _show
 from ..blickets import BlicketLearner, RuleOverhypothesis, as_test
-from .core import Feedback, check_number, check_set, unanswered
+from .core import Feedback, as_names, check_number, check_set, exercise
 
 __all__ = ["check_sure_blickets", "check_blicket_probability", "check_information_gain",
            "check_overhypothesis_prediction"]
@@ -21,24 +21,26 @@ def _learner_from(demonstrations: Iterable[tuple[Any, bool]]) -> BlicketLearner:
     return BlicketLearner().observe(demonstrations)
 
 
+@exercise("a set of object names (the letters of the objects; set() for none)",
+          "an object is surely a blicket only if every hypothesis that fits the demonstrations makes it one")
 def check_sure_blickets(demonstrations: Iterable[tuple[Any, bool]], answer: Any) -> Feedback:
     """After watching ``demonstrations`` (a list of ``(objects_on, lit)``), which objects is a learner
     (with the lesson's 11 hypotheses) *certain* are blickets?"""
-    if (fb := unanswered(answer)) is not None:
-        return fb
     learner = _learner_from(demonstrations)
     expected = {obj for obj, p in learner.blicket_probabilities().items() if p >= 1 - 1e-9}
-    if isinstance(answer, str):
+    if isinstance(answer, str):  # "AB" names the objects A and B, as in a test
         try:
-            answer = as_test(answer, learner.objects, "answer")
-        except (KeyError, TypeError) as exc:
+            answer = as_test(answer.strip().upper(), learner.objects, "answer")
+        except (KeyError, TypeError, ValueError) as exc:
             return Feedback(False, str(exc).strip("\"'"))
+    answer = as_names(answer, learner.objects, "a set of object names (the letters of the objects; set() for none)")
     return check_set(answer, expected,
                      praise="right: every hypothesis that survives the demonstrations makes these objects blickets.",
                      hint="an object is surely a blicket only if every hypothesis that fits all the demonstrations "
                           "makes it one; go through the demonstrations one at a time.")
 
 
+@exercise("a probability (a number between 0 and 1)", "count the hypotheses that survive every demonstration")
 def check_blicket_probability(demonstrations: Iterable[tuple[Any, bool]], obj: str, answer: Any) -> Feedback:
     """The posterior probability that ``obj`` is a blicket after ``demonstrations`` (prior P(conjunctive) = 0.5)."""
     learner = _learner_from(demonstrations)
@@ -51,6 +53,7 @@ def check_blicket_probability(demonstrations: Iterable[tuple[Any, bool]], obj: s
                              "spread evenly over its blicket sets, so count the surviving sets within each rule.")
 
 
+@exercise("a number of bits", "the entropy, in bits, of the learner's prediction of the light")
 def check_information_gain(learner: BlicketLearner, test: Any, answer: Any) -> Feedback:
     """The expected information gain (bits) of ``test`` for this ``learner``."""
     if not isinstance(learner, BlicketLearner):
@@ -63,6 +66,7 @@ def check_information_gain(learner: BlicketLearner, test: Any, answer: Any) -> F
                              "then the entropy (in bits, log base 2) of that yes/no prediction.")
 
 
+@exercise("a probability (a number between 0 and 1)", "prior pseudo-counts plus observed episodes")
 def check_overhypothesis_prediction(belief: RuleOverhypothesis, answer: Any) -> Feedback:
     """The probability that the next episode's rule is conjunctive, given the overhypothesis ``belief``."""
     if not isinstance(belief, RuleOverhypothesis):

@@ -14,7 +14,7 @@ import numpy as np
 from .. import explanations as ex
 from .._validate import check_int
 from ..explanations import PLAYS_LIKE, plays_like
-from .core import Feedback, check_choice, check_number
+from .core import Feedback, check_choice, check_number, exercise
 
 __all__ = ["PLAYS_LIKE", "most_exploited", "check_shortcut_prediction", "check_flip_share", "lucky_share",
            "check_lucky_share", "check_plays_like"]
@@ -32,6 +32,7 @@ def most_exploited(batch, result, goal: str) -> str:
     return names[int(np.bincount(chosen, minlength=len(names)).argmax())]
 
 
+@exercise('a variable name such as "A"', "which rule can the agent read off from the names alone?")
 def check_shortcut_prediction(answer: Any, batch, result, goal: str = "C") -> Feedback:
     """Prediction: in de-confounded episodes with goal ``goal``, which variable does the plain agent exploit
     most often?  ``result`` is its rollout of ``batch``."""
@@ -45,6 +46,8 @@ def check_shortcut_prediction(answer: Any, batch, result, goal: str = "C") -> Fe
              "the names alone?")
 
 
+@exercise("a number between 0 and 1 (a share)",
+          "write P(observe) and P(one variable) as functions of the low-quality share and set them equal")
 def check_flip_share(answer: Any, n_vars: int = 4) -> Feedback:
     """With ``n_vars`` variables, the low-quality share at which "observe" becomes the mixture's most likely first
     move (half of the low-quality episodes associational, half random)."""
@@ -71,6 +74,8 @@ def lucky_share(batch) -> float:
     return float(np.mean(np.asarray(played)[high] != 0))
 
 
+@exercise("a number between 0 and 1 (a share)",
+          "among the episodes labelled 'high', count those the expert did not play")
 def check_lucky_share(answer: Any, batch) -> Feedback:
     """What share of the return-labelled "high" episodes in ``batch`` were played by another strategy than the
     expert's?"""
@@ -84,6 +89,8 @@ def check_lucky_share(answer: Any, batch) -> Feedback:
              "expert's (0).")
 
 
+@exercise('one of "the expert", "the associational strategy" or "neither"',
+          "set the widget to this agent, share and quality, and read its first move")
 def check_plays_like(answer: Any, table, kind: str = "return", low_share: float = 0.2,
                      asked: str = "low") -> Feedback:
     """Whom does the agent of ``kind`` (trained with ``low_share`` low-quality data) play like when asked for

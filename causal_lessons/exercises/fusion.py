@@ -15,16 +15,17 @@ from ..fusion import (
     regression_coefficient,
 )
 from ..scm import LinearGaussianSCM
-from .core import NOT_ANSWERED, Feedback, check_choice, check_number, check_true
+from .core import Feedback, as_label, as_whole_number, check_number, check_true, exercise
 
 __all__ = ["check_class_size", "check_guaranteed_experiment", "check_expected_experiments", "check_adjusted_bias"]
 
 
+@exercise("a whole number of DAGs", "count the orientations of the CPDAG's undirected edges that add no "
+          "v-structure and no cycle")
 def check_class_size(dag: nx.DiGraph, answer) -> Feedback:
     """How many DAGs (including ``dag``) imply exactly the same conditional independences as ``dag``?"""
     expected = len(consistent_dags(dag, observational=True))
-    if isinstance(answer, float) and not answer.is_integer():
-        return Feedback(False, "the answer should be a whole number of DAGs.")
+    answer = as_whole_number(answer)
     return check_number(
         answer, expected, tol=0.5,
         praise="each of them has the same skeleton and the same v-structures, so observation cannot tell them apart.",
@@ -33,12 +34,12 @@ def check_class_size(dag: nx.DiGraph, answer) -> Feedback:
     )
 
 
+@exercise('a variable name such as "A"', "try a variable that touches many of the undirected edges")
 def check_guaranteed_experiment(pdag: nx.DiGraph, answer) -> Feedback:
     """Name one variable whose single experiment orients every undirected edge of ``pdag``, whatever its result."""
     options = sorted(pdag.nodes)
     good = guaranteed_experiments(pdag)
-    if answer is NOT_ANSWERED or answer is None or answer not in options:
-        return check_choice(answer, good[0] if good else None, options)
+    answer = as_label(answer, options)
     if answer not in informative_variables(pdag):
         return Feedback(False, f"every edge at {answer} is already oriented, so do({answer}) teaches nothing new: "
                                "spend the experiment where observation left a question open.")
@@ -50,6 +51,8 @@ def check_guaranteed_experiment(pdag: nx.DiGraph, answer) -> Feedback:
     )
 
 
+@exercise("a number (an expected count of experiments)",
+          "for each possible first experiment, count the DAGs of the class it identifies at once")
 def check_expected_experiments(dag: nx.DiGraph, answer) -> Feedback:
     """Expected number of experiments of the optimal strategy, given ideal observational data from ``dag``."""
     expected = expected_experiments(dag, observational=True, strategy="optimal")
@@ -62,6 +65,7 @@ def check_expected_experiments(dag: nx.DiGraph, answer) -> Feedback:
     )
 
 
+@exercise("a number (the bias)", "the regression coefficient of T, with Z in the regression, minus the true effect")
 def check_adjusted_bias(scm: LinearGaussianSCM, answer) -> Feedback:
     """Bias of the observational regression of Y on T adjusted for Z, with unlimited data."""
     expected = regression_coefficient(scm, "Y", "T", ["Z"]) - scm.total_effect("T", "Y")

@@ -9,7 +9,7 @@ import numpy as np
 from .._validate import check_int
 from ..environment import EpisodeBatch
 from ..strategies import exact_choices, failure_reason, population_slopes
-from .core import Feedback, check_choice, check_number
+from .core import Feedback, Unreadable, as_label, as_number, as_pair, check_choice, check_number, exercise
 
 __all__ = ["check_expert_choice", "check_associational_choice", "check_failure_reason", "check_divergent_share"]
 
@@ -22,26 +22,30 @@ def _episode(batch: Any, index: Any) -> int:
     return check_int(index, "index", minimum=0, maximum=len(batch) - 1)
 
 
-def _as_move(answer: Any, names: list[str]) -> tuple[str, int] | Feedback:
-    """A student's (variable, sign) answer, or Feedback saying what shape it should have."""
-    if answer is ... or answer is None:
-        return Feedback(False, "no answer yet: replace the ... with a (variable, sign) pair such as ('B', -1).")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return Feedback(False, f"the answer should be a (variable, sign) pair such as ('B', -1), got {answer!r}.")
-    name, sign = answer
-    if name not in names:
-        return Feedback(False, f"{name!r} is not a variable of this game; the variables are {', '.join(names)}.")
-    if isinstance(sign, bool) or sign not in (1, -1):
-        return Feedback(False, f"the sign should be +1 or -1, got {sign!r}.")
-    return name, int(sign)
+def _as_move(answer: Any, names: list[str]) -> tuple[str, int]:
+    """A student's (variable, sign) answer; :class:`Unreadable` says what shape it should have."""
+    name, sign = as_pair(answer, "a (variable, sign) pair such as ('B', -1)")
+    try:
+        name = as_label(name, names)
+    except Unreadable:
+        raise Unreadable(f"{name!r} is not a variable of this game; the variables are {', '.join(names)}.") from None
+    try:
+        value = as_number(sign)
+    except Unreadable:
+        value = None
+    if value not in (1.0, -1.0):
+        raise Unreadable(f"the sign should be +1 or -1, got {sign!r}.")
+    return name, int(value)
 
 
+MOVE = "a (variable, sign) pair such as ('B', -1)"
+
+
+@exercise(MOVE, "divide the goal's value after each experiment by 5 and keep the largest in size")
 def check_expert_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """The expert's exploit in episode ``index``: read each experiment's effect on the goal, keep the largest."""
     i = _episode(batch, index)
     move = _as_move(answer, batch.names)
-    if isinstance(move, Feedback):
-        return move
     expected = (batch.names[batch.exploit_var[i]], int(batch.exploit_sign[i]))
     if move == expected:
         return Feedback(True, "the largest estimated effect on the goal, used with its sign.")
@@ -51,6 +55,7 @@ def check_expert_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedbac
                            "on the goal; choose the largest in size, not counting the goal itself.")
 
 
+@exercise(MOVE, "compare the observational slopes of the goal on each other variable")
 def check_associational_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """The choice of an associational learner with infinite observational data in episode ``index``.
 
@@ -58,8 +63,6 @@ def check_associational_choice(batch: EpisodeBatch, index: int, answer: Any) -> 
     """
     i = _episode(batch, index)
     move = _as_move(answer, batch.names)
-    if isinstance(move, Feedback):
-        return move
     goal = int(batch.goal[i])
     slopes = population_slopes(batch.total_effects[i:i + 1], batch.goal[i:i + 1])[0]
     allowed = batch.allowed[i].copy()
@@ -74,6 +77,8 @@ def check_associational_choice(batch: EpisodeBatch, index: int, answer: Any) -> 
                            "the goal, and take the largest in size, with its sign.")
 
 
+@exercise('"confounding" or "reverse causation"', "look for a directed path between the chosen variable and "
+          "the goal, and which way it points")
 def check_failure_reason(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """Why the associational choice goes wrong in a divergent episode: confounding or reverse causation."""
     i = _episode(batch, index)
@@ -95,6 +100,7 @@ def check_failure_reason(batch: EpisodeBatch, index: int, answer: Any) -> Feedba
     )
 
 
+@exercise("a number between 0 and 1 (a share)", "the share of episodes in which divergent_mask is True")
 def check_divergent_share(batch: EpisodeBatch, answer: Any) -> Feedback:
     """The share of episodes in which the associational choice (infinite data) is worse than the causal one."""
     if not isinstance(batch, EpisodeBatch):

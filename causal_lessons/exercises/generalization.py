@@ -8,12 +8,15 @@ import pandas as pd
 
 from ..generalization import crossover_shift, difference_in_means, population_least_squares, risk, transport
 from ..scm import LinearGaussianSCM
-from .core import Feedback, check_labels, check_number
+from .core import Feedback, as_number, check_labels, check_number, exercise
 
 __all__ = ["check_ab_estimate", "check_transported_effect", "check_crossover_shift", "OPERATIONS",
            "OPERATION_QUESTIONS", "check_operations"]
 
 
+@exercise("numbers (the effect and its standard error)",
+          "the difference of the two arms' means, and the square root of the sum of their variances of the mean",
+          answers=("effect", "std_error"))
 def check_ab_estimate(log: pd.DataFrame, effect, std_error, treatment: str = "T", outcome: str = "Y") -> Feedback:
     """The A/B test's difference in means and its standard error, computed by hand from ``log``."""
     right = difference_in_means(log, treatment, outcome)
@@ -34,6 +37,7 @@ def check_ab_estimate(log: pd.DataFrame, effect, std_error, treatment: str = "T"
     return second if second else Feedback(False, "std_error: " + second.message)
 
 
+@exercise("a number (the transported effect)", "weight each stratum's effect by its share in the target")
 def check_transported_effect(strata: pd.DataFrame, target_shares: Mapping, answer) -> Feedback:
     """The per-stratum effects of an experiment, re-weighted to the target population's mix."""
     expected = transport(strata, target_shares).effect
@@ -42,14 +46,16 @@ def check_transported_effect(strata: pd.DataFrame, target_shares: Mapping, answe
         praise="each stratum keeps its own effect; only how many units each stratum has changes.",
         hint="multiply each stratum's effect by that stratum's share in the TARGET population and add up.",
     )
-    if not feedback and isinstance(answer, (int, float)) and not isinstance(answer, bool):
+    if not feedback and feedback.message.startswith("multiply"):
         experiment_mix = float((strata["share"] * strata["effect"]).sum())
-        if abs(answer - experiment_mix) < 1e-3:
+        if abs(as_number(answer) - experiment_mix) < 1e-3:
             return Feedback(False, "that is the average over the experiment's own mix of strata. "
                                    "Use the target population's shares as weights instead.")
     return feedback
 
 
+@exercise("a number (an offset of the assay)", "the all-features error grows by (weight × d)²; set it equal "
+          "to the causal predictor's error")
 def check_crossover_shift(source: LinearGaussianSCM, answer, target: str = "Severity", cause: str = "Exposure",
                           child: str = "Marker") -> Feedback:
     """The assay offset at which the all-features predictor (unlimited data) becomes as bad as the causal one."""
@@ -68,25 +74,26 @@ def check_crossover_shift(source: LinearGaussianSCM, answer, target: str = "Seve
 #: The operations on one SCM that the lesson names.
 OPERATIONS = ("observation", "A/B test", "simulation", "counterfactual")
 
-#: Which operation answers each question about the shop (see lesson 10): watching the logs as they come,
-#: the A/B test as it was run (on today's visitors), a simulation with the causal model (another policy or
-#: another population), or a counterfactual about one visitor.
-OPERATION_QUESTIONS = {
-    "In last month's logs, how much more did visitors who opted in to the new page spend than the others?":
-        "observation",
-    "How much does the new page change the average basket of today's visitors?": "A/B test",
+#: Questions about the shop (see lesson 10): which operation answers each one?  Only the questions.
+OPERATION_QUESTIONS = (
+    "In last month's logs, how much more did visitors who opted in to the new page spend than the others?",
+    "How much does the new page change the average basket of today's visitors?",
     "What will the average basket be in a new market where 80% of visitors use phones, "
-    "if only phone users get the new page?": "simulation",
-    "Visitor 17 saw the old page and spent 8 euros. What would she have spent with the new page?":
-        "counterfactual",
-    "If every visitor today got the new page instead of none, how would the shop's average basket change?":
-        "A/B test",
-}
+    "if only phone users get the new page?",
+    "Visitor 17 saw the old page and spent 8 euros. What would she have spent with the new page?",
+    "If every visitor today got the new page instead of none, how would the shop's average basket change?",
+)
+# watching the logs as they come; the A/B test as it was run (on today's visitors); a simulation with the causal
+# model (another policy or another population); a counterfactual about one visitor
+_OPERATIONS = dict(zip(OPERATION_QUESTIONS, ("observation", "A/B test", "simulation", "counterfactual", "A/B test")))
 
 
+@exercise("a dict {question: operation} with one of OPERATIONS for every question of OPERATION_QUESTIONS",
+          "was anything done to the visitors, to these visitors or to others, and is it about one visitor?",
+          answers=("answers",))
 def check_operations(answers: Mapping[str, str]) -> Feedback:
     """``answers`` maps each question of :data:`OPERATION_QUESTIONS` to one of :data:`OPERATIONS`."""
-    return check_labels(answers, OPERATION_QUESTIONS, OPERATIONS, label="operation", fill="an operation",
+    return check_labels(answers, _OPERATIONS, OPERATIONS, label="operation", fill="an operation",
                         praise="logs as they come answer 'who does what'; an A/B test answers 'what if these "
                                "visitors were treated'; other populations need the model; one visitor's what-if "
                                "needs the model and her facts.",

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import imitation as im
 from .._validate import check_count, check_real, check_seed
-from .core import Feedback, check_choice, check_number
+from .core import Feedback, as_whole_number, check_choice, check_number, exercise
 
 __all__ = [
     "check_bc_cost",
@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 
+@exercise("a number (the expected cost)", "add up, for t = 1, ..., T, the chance that a step before t went wrong")
 def check_bc_cost(answer: Any, *, epsilon: float, horizon: int) -> Feedback:
     """Exercise: behaviour cloning's expected cost in the chain model, computed by the student."""
     expected = im.bc_expected_cost(epsilon, horizon)
@@ -51,13 +52,11 @@ def smallest_horizon_for_ratio(epsilon: float, factor: float, *, max_horizon: in
                      f"(the ratio can never pass about 1/ε = {1 / epsilon:.3g}); ask for a smaller factor.")
 
 
+@exercise("a whole number of steps", "compute the ratio of the two costs for T = 1, 2, 3, ...")
 def check_horizon_for_ratio(answer: Any, *, epsilon: float, factor: float) -> Feedback:
     """Exercise: the shortest horizon at which cloning costs ``factor`` times what DAgger costs."""
     expected = smallest_horizon_for_ratio(epsilon, factor)
-    if isinstance(answer, float) and answer.is_integer():
-        answer = int(answer)
-    if answer is not None and answer is not ... and not isinstance(answer, int):
-        return Feedback(False, f"the answer should be a whole number of steps, got {answer!r}.")
+    answer = as_whole_number(answer)
     return check_number(
         answer, expected, tol=0,
         praise=f"while εT is small the ratio is close to (T + 1) / 2, so it grows linearly with the horizon; "
@@ -88,6 +87,8 @@ def more_demonstrations_verdict(task: im.FoggyRidge, *, horizon: int, demonstrat
     return verdict, cost_few, cost_many
 
 
+@exercise('one of "much lower", "about the same" or "much higher"',
+          "train behaviour_cloning with both numbers of demonstrations and compare measured_cost")
 def check_more_demonstrations(answer: Any, task: im.FoggyRidge, *, horizon: int, demonstrations: int,
                               times: int = 10, seed: int = 0) -> Feedback:
     """Exercise: with ``times`` as many expert demonstrations, is behaviour cloning's cost lower?"""
@@ -106,6 +107,7 @@ def check_more_demonstrations(answer: Any, task: im.FoggyRidge, *, horizon: int,
 RELIANCE_OPTIONS = ("last digit", "start and position")
 
 
+@exercise('"last digit" or "start and position"', "set the last digit off the path and see what the model follows")
 def check_reliance(answer: Any, model: im.CountingModel) -> Feedback:
     """Exercise: which input does this counting model follow when they disagree?"""
     shares = im.reliance_on_last_digit(model)

@@ -8,12 +8,13 @@ import networkx as nx
 
 from ..ladder import is_backdoor_set
 from ..scm import LinearGaussianSCM
-from .core import Feedback, check_labels, check_number, check_true
+from .core import Feedback, as_names, check_labels, check_number, check_true, exercise
 
 __all__ = ["check_observational_slope", "check_total_effect", "check_backdoor_set", "check_counterfactual",
            "check_rung", "RUNG_QUESTIONS"]
 
 
+@exercise("a number (the slope)", "the slope is Cov(X, Y) / Var(X); work out both from the structural equations")
 def check_observational_slope(scm: LinearGaussianSCM, answer, x: str = "X", y: str = "Y") -> Feedback:
     """The exact slope of the regression of y on x alone."""
     return check_number(
@@ -23,6 +24,7 @@ def check_observational_slope(scm: LinearGaussianSCM, answer, x: str = "X", y: s
     )
 
 
+@exercise("a number (the total effect)", "add up, over the directed paths, the products of the weights")
 def check_total_effect(scm: LinearGaussianSCM, cause: str, effect: str, answer) -> Feedback:
     """The total effect, a sum over directed paths of products of weights."""
     return check_number(
@@ -33,16 +35,11 @@ def check_total_effect(scm: LinearGaussianSCM, cause: str, effect: str, answer) 
     )
 
 
+@exercise("a set of variable names, such as {'A', 'B'} (or set() for none)",
+          "block every path that starts with an arrow into X, without opening one through a collider")
 def check_backdoor_set(graph: nx.DiGraph, x: str, y: str, answer) -> Feedback:
     """Any valid backdoor adjustment set is accepted (there can be several)."""
-    if answer is ... or answer is None:
-        return Feedback(False, "no answer yet: replace the ... with a set of variable names.")
-    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-        return Feedback(False, "the answer should be a set of variable names, e.g. {'A', 'B'} (or set() for none).")
-    answer = set(answer)
-    unknown = sorted(answer - set(graph.nodes))
-    if unknown:
-        return Feedback(False, f"{', '.join(unknown)} is not a variable of this graph.")
+    answer = as_names(answer, sorted(graph.nodes))
     if answer & nx.descendants(graph, x):
         return Feedback(False, f"a backdoor set must not contain descendants of {x}: adjusting for them blocks "
                                "part of the effect or opens new paths.")
@@ -54,6 +51,8 @@ def check_backdoor_set(graph: nx.DiGraph, x: str, y: str, answer) -> Feedback:
     )
 
 
+@exercise("a number (his counterfactual score)",
+          "abduction (recover U_Y from his facts), action (set X), prediction (recompute Y with the same U_Y)")
 def check_counterfactual(scm: LinearGaussianSCM, observed: Mapping[str, float], interventions: Mapping[str, float],
                          variable: str, answer) -> Feedback:
     """The counterfactual value of one variable, by abduction, action and prediction."""
@@ -66,19 +65,25 @@ def check_counterfactual(scm: LinearGaussianSCM, observed: Mapping[str, float], 
     )
 
 
-#: Conceptual questions: which rung of the ladder (1 seeing, 2 doing, 3 imagining) answers each one.
-RUNG_QUESTIONS = {
-    "Students who took tutoring scored higher on average. How much higher?": 1,
-    "If we assign tutoring to a random half of the class, how much will scores rise?": 2,
-    "Sam took no tutoring and failed. Would he have passed with ten hours of tutoring?": 3,
-    "An A/B test of a new recommendation algorithm: what is its effect on clicks?": 2,
-    "Would this patient have recovered had she not taken the drug she took?": 3,
-}
+#: Conceptual questions: which rung of the ladder (1 seeing, 2 doing, 3 imagining) answers each one?
+#: Only the questions: the answers are the checker's.
+RUNG_QUESTIONS = (
+    "Students who took tutoring scored higher on average. How much higher?",
+    "If we assign tutoring to a random half of the class, how much will scores rise?",
+    "Sam took no tutoring and failed. Would he have passed with ten hours of tutoring?",
+    "An A/B test of a new recommendation algorithm: what is its effect on clicks?",
+    "Would this patient have recovered had she not taken the drug she took?",
+)
+# seeing: data as they come; doing: a population under an action; imagining: one case that already happened
+_RUNGS = dict(zip(RUNG_QUESTIONS, (1, 2, 3, 2, 3)))
 
 
+@exercise("a dict {question: rung} with 1, 2 or 3 for every question of RUNG_QUESTIONS",
+          "does the question ask about data as they come, a population under an action, or one case that "
+          "already happened?", answers=("answers",))
 def check_rung(answers: Mapping[str, int]) -> Feedback:
-    """``answers`` maps each question of :data:`RUNG_QUESTIONS` to 1, 2 or 3."""
-    return check_labels(answers, RUNG_QUESTIONS, [1, 2, 3], label="rung", fill="a rung (1, 2 or 3)",
+    """``answers`` maps each question of :data:`RUNG_QUESTIONS` to 1, 2 or 3 (or lists the rungs in order)."""
+    return check_labels(answers, _RUNGS, [1, 2, 3], label="rung", fill="a rung (1, 2 or 3)",
                         praise="seeing (1) is about data as it comes, doing (2) about populations under an "
                                "action, imagining (3) about a particular case that already happened.",
                         hint="Ask: does it ask about a population or one individual, and was anything done?")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import language_agents as la
-from .core import NOT_ANSWERED, Feedback, check_choice, check_number, check_set
+from .core import Feedback, Unreadable, as_items, as_label, as_pair, check_choice, check_number, check_set, exercise
 
 __all__ = ["PARROT_SILENCE", "check_pointer_reading", "rarely_claimed", "check_never_claimed",
            "no_experiment_reward_fraction", "check_no_experiments", "NAMER_BANDS", "namer_band",
@@ -25,6 +25,8 @@ PARROT_SILENCE = 0.01
 NAMER_BANDS = ("almost always", "about half the time", "rarely")
 
 
+@exercise('a variable name such as "C" (or "nothing")',
+          "find the model's do(#k=...) and the line of the transcript that starts with #k")
 def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
     """Which variable did the loop intervene on when the pointing model wrote its exploit in the traced episode?
 
@@ -55,16 +57,22 @@ def rarely_claimed(claims: Any, names, threshold: float = PARROT_SILENCE) -> set
             if i != j and claims[i, j] < threshold}
 
 
+@exercise("a set of (cause, effect) pairs such as {('A', 'B')}",
+          "look for the pairs whose claim rate is below 1% in the parrot's talk")
 def check_never_claimed(answer: Any, claims: Any, names) -> Feedback:
     """Which causal links does the parrot (almost) never state?  A set of (cause, effect) pairs such as {("A", "B")}."""
-    if answer is NOT_ANSWERED or answer is None:
-        return check_set(answer, set())
     expected = rarely_claimed(claims, names)
-    if not isinstance(answer, (set, list, tuple, frozenset)) or \
-            not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in answer):
-        return Feedback(False, "the answer should be a set of (cause, effect) pairs, e.g. {('A', 'B'), ('D', 'C')}.")
+    names = list(names)
+    what = "a set of (cause, effect) pairs, e.g. {('A', 'B'), ('D', 'C')}"
+    pairs = set()
+    for item in as_items(answer, what):
+        cause, effect = as_pair(item, f"{what}; one item is not a pair")
+        try:
+            pairs.add((as_label(cause, names), as_label(effect, names)))
+        except Unreadable:
+            raise Unreadable(f"the pair {item!r} does not name two of the variables {', '.join(names)}.") from None
     return check_set(
-        {tuple(p) for p in answer}, expected,
+        pairs, expected,
         praise="exactly the links its training text never contained: the parrot repeats the statistics of its "
                "corpus, and a link that was never written down never comes out.",
         hint=f"look for the pairs whose claim rate is below {PARROT_SILENCE:.0%} in the parrot's talk "
@@ -78,10 +86,10 @@ def no_experiment_reward_fraction(lm, batch) -> float:
     return la.evaluate(lm, batch, interventions=False)["reward_fraction"]
 
 
+@exercise("a number between 0 and 1 (a reward fraction)",
+          "evaluate the model with interventions=False and read its reward fraction")
 def check_no_experiments(answer: Any, lm, batch) -> Feedback:
     """The model's reward fraction on ``batch`` when every experiment it writes is refused (played as "observe")."""
-    if answer is NOT_ANSWERED or answer is None:
-        return check_number(answer, 0.0)
     expected = no_experiment_reward_fraction(lm, batch)
     return check_number(
         answer, expected, tol=0.005,
@@ -100,6 +108,8 @@ def namer_band(rate: float) -> str:
     return NAMER_BANDS[2]
 
 
+@exercise('one of "almost always", "about half the time" or "rarely"',
+          "the naming model must write a word: how often did that word follow this goal in its training text?")
 def check_namer_prediction(answer: Any, exploit_var: Any, goal: Any, names, *, goal_name: str = "E",
                            source: str = "A") -> Feedback:
     """Prediction: in the held-out-link episodes whose goal is E (A is then the best choice), how often does the

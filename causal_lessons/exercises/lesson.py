@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..lesson import self_check_model
-from .core import Feedback, check_number
+from .core import Feedback, check_number, exercise
 
 __all__ = ["check_first_exercise"]
 
 
+@exercise("a number", "replace X by 2 in the equation of Y; the noise U_Y has mean 0")
 def check_first_exercise(answer) -> Feedback:
     """E[Y | do(X = 2)] in the self-check model Y := 2 X + 1 + U_Y."""
     return check_number(

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import graphs
 from .. import passive_logs as pl
-from .core import NOT_ANSWERED, Feedback, check_choice, check_number, check_set
+from .core import Feedback, as_names, check_choice, check_number, check_set, exercise
 
 __all__ = [
     "check_saturated_log_likelihood",
@@ -20,6 +20,8 @@ __all__ = [
 ]
 
 
+@exercise("a number (the maximized log-likelihood)",
+          "-n/2 * (log det(2π Σ) + d), with Σ the covariance with divisor n")
 def check_saturated_log_likelihood(log: pl.PassiveLog, answer: Any) -> Feedback:
     """Exercise: the maximized log-likelihood of an unrestricted Gaussian on an observational log.
 
@@ -39,18 +41,13 @@ def check_saturated_log_likelihood(log: pl.PassiveLog, answer: Any) -> Feedback:
              "-n/2 * (log det(2π Σ) + d) with d the number of variables.")
 
 
+@exercise("a set of variable names, such as {'A'} (or set() for none)",
+          "for each variable, cut the arrows into it in each graph of the class and compare the pictures")
 def check_identifying_experiments(truth: Any, answer: Any) -> Feedback:
     """Exercise: the single variables whose experiments, added to observations, single out ``truth``."""
     truth = graphs.as_dag(truth, name="truth")
     expected = pl.identifying_experiments(truth)
-    if answer is not NOT_ANSWERED and answer is not None and not isinstance(answer, str):
-        try:
-            bad = sorted(str(v) for v in answer if v not in truth.nodes)
-        except TypeError:
-            bad = []
-        if bad:
-            return Feedback(False, f"{', '.join(bad)} is not a variable of this graph; "
-                                   f"use names from {sorted(truth.nodes)}.")
+    answer = as_names(answer, sorted(truth.nodes))
     return check_set(
         answer, expected,
         praise="right: an experiment helps when cutting the set variable's incoming edges leaves "
@@ -59,6 +56,7 @@ def check_identifying_experiments(truth: Any, answer: Any) -> Feedback:
              "the results still share skeleton and v-structures (interventional_class does this).")
 
 
+@exercise("a number (the slope)", "fit Y on X with a straight line, on the rows in which Y was not set")
 def check_effect_estimate(log: pl.PassiveLog, cause: str, effect: str, answer: Any) -> Feedback:
     """Exercise: the slope of ``effect`` on ``cause``, fitted on the rows in which ``effect`` was not set."""
     log = pl.check_log(log)
@@ -75,6 +73,7 @@ def check_effect_estimate(log: pl.PassiveLog, cause: str, effect: str, answer: A
     return fb
 
 
+@exercise('one of "X→Y", "Y→X" or "neither"', "score both directions on the unmarked log and compare")
 def check_unmarked_verdict(log: pl.PassiveLog, answer: Any) -> Feedback:
     """Exercise: which direction a learner that takes every row of ``log`` for an observation favours.
 
