@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from ._validate import check_known, check_mapping, check_positive, check_real
+from ._validate import check_count, check_known, check_mapping, check_positive, check_probability, check_real, check_seed
 
 __all__ = ["LinearSystem", "EquilibriumSCM", "Trajectory", "house", "settling_time", "overshoot",
-           "unrolled_graph", "critical_gain", "HOUSE_VARIABLES"]
+           "unrolled_graph", "critical_gain", "random_system", "HOUSE_VARIABLES"]
 
 #: The house's variables, in order: room temperature, thermometer reading, heater output.
 HOUSE_VARIABLES = ("T", "M", "H")
@@ -276,3 +276,13 @@ def critical_gain(high: float = 100.0, **house_options) -> float:
         mid = (low + high) / 2
         low, high = (mid, high) if house(mid, **house_options).is_stable() else (low, mid)
     return (low + high) / 2
+
+
+def random_system(n: int = 3, seed: int | None = None, *, density: float = 0.6) -> LinearSystem:
+    """A random ``n``-variable system: each variable self-regulates (rate -1 to -3), other rates N(0, 1)."""
+    rng = np.random.default_rng(check_seed(seed))
+    names = [f"X{i}" for i in range(check_count(n, "n"))]
+    density = check_probability(density, "density")
+    rates = {(u, v): float(rng.normal()) for u in names for v in names if u != v and rng.random() < density}
+    rates.update({(v, v): -float(rng.uniform(1.0, 3.0)) for v in names})
+    return LinearSystem(names, rates, {v: float(rng.normal()) for v in names})

@@ -9,18 +9,11 @@ import pytest
 from causal_lessons import dynamics as dyn
 
 
-def random_system(rng, n=3):
-    names = [f"X{i}" for i in range(n)]
-    rates = {(u, v): float(rng.normal()) for u in names for v in names if u != v and rng.random() < 0.6}
-    rates.update({(v, v): -float(rng.uniform(1.0, 3.0)) for v in names})
-    return dyn.LinearSystem(names, rates, {v: float(rng.normal()) for v in names})
-
-
 def test_do_on_the_equilibrium_scm_is_where_the_stable_clamped_system_settles_for_many_systems():
     rng = np.random.default_rng(0)
     checked = 0
-    for _ in range(40):
-        system = random_system(rng)
+    for seed in range(40):
+        system = dyn.random_system(3, seed=seed)
         clamp = {system.variables[int(rng.integers(3))]: float(rng.normal(0, 2))}
         predicted = system.equilibrium_scm().do(clamp).solve()
         assert predicted == pytest.approx(system.equilibrium(clamp))
@@ -93,3 +86,10 @@ def test_errors_name_the_argument():
         dyn.LinearSystem(["X"], {("X", "X"): 0.0}).equilibrium_scm()
     with pytest.raises(ValueError, match="no unique solution"):
         dyn.EquilibriumSCM(["X", "Y"], {("X", "Y"): 1.0, ("Y", "X"): 1.0}, {}).solve()
+
+
+def test_random_system_is_seeded_and_self_regulating():
+    a, b = dyn.random_system(4, seed=1), dyn.random_system(4, seed=1)
+    assert np.array_equal(a.A, b.A) and (np.diag(a.A) < 0).all() and a.variables == ("X0", "X1", "X2", "X3")
+    with pytest.raises(ValueError, match="density"):
+        dyn.random_system(3, density=2.0)
