@@ -167,6 +167,13 @@ def _generalization(rng, samples):
             _grid(rng, samples, shift=_values(w.SHIFT_RANGE), marker_noise=_values(w.NOISE_RANGE)))
 
 
+def _dynamics(rng, samples):
+    from causal_lessons.widgets import dynamics as w
+
+    return w.clamp_update, _grid(rng, samples, clamped=list(w.CLAMP_CHOICES), value=_values(w.VALUE_RANGE),
+                                 gain=_values(w.GAIN_RANGE))
+
+
 #: widget name -> (lesson, widget builder, update function, set-up)
 WIDGETS = {
     "lesson": ("00", "self_check_widget", "self_check_update", _lesson),
@@ -180,6 +187,7 @@ WIDGETS = {
     "fusion": ("08", "estimators_widget", "estimators_update", _fusion),
     "blickets": ("09", "blicket_detector_widget", "detector_update", _blickets),
     "generalization": ("10", "shift_widget", "shift_update", _generalization),
+    "dynamics": ("12", "clamp_widget", "clamp_update", _dynamics),
 }
 
 
