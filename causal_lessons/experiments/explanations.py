@@ -8,6 +8,12 @@ and its JSON, loaded by :func:`causal_lessons.explanations.load_sweep`).
 Command line::
 
     python -m causal_lessons.experiments.explanations sweep [--out PATH] [--steps N] [--shares S ...]
+    python -m causal_lessons.experiments.explanations seeds [--confound-seeds 0 1 2 3 4] [--sweep-seeds 0 1 2]
+        [--out causal_lessons/checkpoints/explanations_seeds.json]
+
+``seeds`` retrains part 1's three confounded agents and part 2's sweep once per
+training seed and saves only each seed's metrics (``SEEDS_RESULTS``), which
+lesson 05 shows as mean and range.
 """
 
 from __future__ import annotations
@@ -19,9 +25,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import json
+
 from .. import training
-from .._validate import check_count, check_probability
+from .._validate import check_count, check_probability, check_seed
 from ..explanations import (
+    CONFOUND_KINDS,
+    choice_report,
+    deconfounded_episodes,
+    explanation_report,
+    quality_table,
+    train_confounded,
     QUALITY_KINDS,
     QUALITY_LEVELS,
     SWEEP_CHECKPOINT,
@@ -34,7 +48,7 @@ from ..explanations import (
     train_quality_agent,
 )
 
-__all__ = ["COMMAND", "EVAL_EPISODES", "run_sweep", "main"]
+__all__ = ["COMMAND", "EVAL_EPISODES", "SEEDS_RESULTS", "SEEDS_COMMAND", "run_seeds", "run_sweep", "main"]
 
 #: The command that makes the shipped sweep (recorded in its metadata).
 COMMAND = "python -m causal_lessons.experiments.explanations sweep"
@@ -76,6 +90,61 @@ def run_sweep(out: str | Path = SWEEP_CHECKPOINT, *, shares: Sequence[float] = S
     return meta
 
 
+#: The shipped per-seed results of lesson 05 (loaded by the lesson through ``causal_lessons.seeds``).
+SEEDS_RESULTS = training.CHECKPOINT_DIR / "explanations_seeds.json"
+#: The command that makes :data:`SEEDS_RESULTS`.
+SEEDS_COMMAND = "python -m causal_lessons.experiments.explanations seeds"
+
+
+def run_seeds(out: str | Path = SEEDS_RESULTS, *, confound_seeds: Sequence[int] = (0, 1, 2, 3, 4),
+              sweep_seeds: Sequence[int] = (0, 1, 2), confound_episodes: int = 2000, sweep_episodes: int = 1000,
+              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Train part 1's agents once per seed of ``confound_seeds`` and part 2's sweep once per seed of
+    ``sweep_seeds``, evaluate them on the lesson's test episodes (the same for every seed), and write
+    ``out``: the configs, the seeds, each seed's metrics and the command."""
+    confound_seeds = [check_seed(s) for s in confound_seeds]
+    sweep_seeds = [check_seed(s) for s in sweep_seeds]
+    log = log or (lambda message: None)
+    start = time.perf_counter()
+    test = deconfounded_episodes(check_count(confound_episodes, "confound_episodes"))
+    confound = []
+    for seed in confound_seeds:
+        row: dict[str, Any] = {"seed": seed}
+        for kind in CONFOUND_KINDS:
+            agent, history = train_confounded(kind, seed=seed)
+            result = training.rollout(agent, test)
+            row[kind] = choice_report(agent, test, result=result)
+            row[kind]["seconds"] = round(history.seconds, 1)
+            if kind == "explained":
+                row[kind].update({f"said_{k}": v for k, v in explanation_report(agent, test, result).items()})
+            log(f"part 1, seed {seed}, {kind}: best pick {row[kind]['best_pick']:.3f}, "
+                f"shortcut pick {row[kind]['shortcut_pick']:.3f}")
+        confound.append(row)
+    quality_test = quality_test_episodes(check_count(sweep_episodes, "sweep_episodes"))
+    sweeps = []
+    config = QualityConfig()
+    for seed in sweep_seeds:
+        trained = {}
+        for kind in QUALITY_KINDS:
+            for share in SWEEP_SHARES:
+                trained[(kind, share)], _ = train_quality_agent(kind, share, config, seed=seed)
+        table = quality_table(trained, quality_test)
+        rows = [{k: (str(v) if k in ("kind", "asked") else float(v)) for k, v in r.items()}
+                for r in table.to_dict("records")]
+        sweeps.append({"seed": seed, "rows": rows})
+        log(f"part 2, seed {seed}: sweep of {len(trained)} agents done")
+    command = (f"{SEEDS_COMMAND} --confound-seeds {' '.join(map(str, confound_seeds))} "
+               f"--sweep-seeds {' '.join(map(str, sweep_seeds))}")
+    results = {"command": command, "confound_seeds": confound_seeds, "sweep_seeds": sweep_seeds,
+               "confound_episodes": int(confound_episodes), "sweep_episodes": int(sweep_episodes),
+               "quality_config": config.to_dict(), "quality_train_config": config.train_config().to_dict(),
+               "confound": confound, "sweep": sweeps, "hardware": training.hardware_info("cpu"),
+               "seconds": round(time.perf_counter() - start, 1)}
+    Path(out).write_text(json.dumps(results, indent=2) + "\n")
+    log(f"wrote {out}")
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: ``python -m causal_lessons.experiments.explanations sweep [--out PATH] [--steps N] ...``."""
     parser = argparse.ArgumentParser(prog="python -m causal_lessons.experiments.explanations",
@@ -89,10 +158,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="shares of low-quality training episodes")
     sw.add_argument("--episodes", type=int, default=EVAL_EPISODES, help="test episodes for the saved metrics")
     sw.add_argument("--no-progress", action="store_true")
+    sd = sub.add_parser("seeds", help="retrain parts 1 and 2 once per training seed; save each seed's metrics")
+    sd.add_argument("--out", type=Path, default=SEEDS_RESULTS)
+    sd.add_argument("--confound-seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    sd.add_argument("--sweep-seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(1)
+    if args.command == "seeds":
+        run_seeds(args.out, confound_seeds=args.confound_seeds, sweep_seeds=args.sweep_seeds)
+        return 0
     run_sweep(args.out, shares=args.shares,
               config=QualityConfig().with_settings(steps=check_count(args.steps, "--steps")),
               seed=args.seed, eval_episodes=check_count(args.episodes, "--episodes"), progress=not args.no_progress)

@@ -11,6 +11,12 @@ Command line::
     python -m causal_lessons.experiments.language_agents train [--models pointer namer parrot] [--steps 6000]
         [--out-dir causal_lessons/checkpoints]
     python -m causal_lessons.experiments.language_agents evaluate --checkpoint causal_lessons/checkpoints/language_pointer.pt [--episodes 2000]
+    python -m causal_lessons.experiments.language_agents seeds --models parrot --seeds 1 2 [--out PATH]
+
+``seeds`` retrains models once per training seed, without learning curves, and
+saves only their metrics (the parrot's also with the true facts written into
+its text, ``told``) in ``SEEDS_RESULTS``; the shipped seed-0 models are not
+retrained but evaluated the same way (``--seeds 0`` retrains them).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,12 +37,13 @@ from ..language_agents import (
     evaluate,
     evaluation_sets,
     load_lm,
+    load_shipped,
     save_lm,
     train_model,
 )
 from ..training import hardware_info
 
-__all__ = ["COMMAND", "metrics_table", "run_train", "main"]
+__all__ = ["COMMAND", "SEEDS_RESULTS", "metrics_table", "run_seeds", "run_train", "main"]
 
 #: The command that trains the shipped models (recorded in their metadata, with its options).
 COMMAND = "python -m causal_lessons.experiments.language_agents train"
@@ -82,6 +90,51 @@ def run_train(models: Sequence[str] = tuple(MODELS), *, out_dir: str | Path = CH
     return results
 
 
+#: The shipped per-seed results of lesson 06's models (beside the checkpoints).
+SEEDS_RESULTS = Path(CHECKPOINT_DIR) / "language_seeds.json"
+
+
+def run_seeds(models: Sequence[str] = ("parrot",), seeds: Sequence[int] = (1, 2), *,
+              out: str | Path = SEEDS_RESULTS, eval_episodes: int = 2000, include_shipped: bool = True,
+              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Train each model once per seed (the shipped config, no learning curves), evaluate it on both test
+    sets (the parrot also ``told`` the true facts), and write ``out`` with the config, the seeds, each run's
+    metrics and the command. With ``include_shipped``, the shipped seed-0 checkpoints are evaluated too."""
+    log = log or (lambda message: None)
+    tests = evaluation_sets(check_count(eval_episodes, "eval_episodes"))
+    start = time.perf_counter()
+    runs = []
+
+    def measure(model, seed, lm, seconds, source):
+        metrics = metrics_table(lm, tests)
+        if model == "parrot":
+            for kind, batch in tests.items():
+                metrics[kind]["told_reward_fraction"] = evaluate(lm, batch, told=True)["reward_fraction"]
+        runs.append({"model": model, "seed": seed, "source": source, "training_seconds": seconds,
+                     "metrics": metrics})
+        log(f"{model}, seed {seed} ({source}): " + ", ".join(
+            f"{kind} {m['reward_fraction']:.3f}" + (f" (told {m['told_reward_fraction']:.3f})"
+                                                     if "told_reward_fraction" in m else "")
+            for kind, m in metrics.items()))
+
+    for model in models:
+        if include_shipped and 0 not in seeds:
+            lm, meta = load_shipped(f"language_{model}")
+            measure(model, meta["seed"], lm, meta["training_seconds"], "shipped checkpoint")
+        for seed in seeds:
+            lm, history = train_model(model, seed=seed, progress=False, curve_every=0)
+            measure(model, seed, lm, round(history.seconds, 1), "trained by this command")
+    command = (f"python -m causal_lessons.experiments.language_agents seeds --models {' '.join(models)} "
+               f"--seeds {' '.join(map(str, seeds))}")
+    results = {"command": command, "models": list(models), "seeds": list(seeds),
+               "experiment_config": LM_EXPERIMENT.to_dict(), "train_config": LM_EXPERIMENT.train_config().to_dict(),
+               "eval_episodes": int(eval_episodes), "runs": runs, "hardware": hardware_info("cpu"),
+               "seconds": round(time.perf_counter() - start, 1)}
+    Path(out).write_text(json.dumps(results, indent=2) + "\n")
+    log(f"wrote {out}")
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     import torch
@@ -99,9 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="evaluate a saved language model on both test sets")
     ev.add_argument("--checkpoint", type=Path, required=True)
     ev.add_argument("--episodes", type=int, default=2000)
+    sd = sub.add_parser("seeds", help="retrain models once per seed (no learning curves) and save their metrics")
+    sd.add_argument("--models", nargs="+", choices=list(MODELS), default=["parrot"])
+    sd.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    sd.add_argument("--out", type=Path, default=SEEDS_RESULTS)
+    sd.add_argument("--eval-episodes", type=int, default=2000)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    if args.command == "train":
+    if args.command == "seeds":
+        run_seeds(args.models, args.seeds, out=args.out, eval_episodes=args.eval_episodes)
+    elif args.command == "train":
         run_train(args.models, out_dir=args.out_dir, steps=args.steps, seed=args.seed,
                   eval_episodes=args.eval_episodes, progress=not args.no_progress)
     else:

@@ -79,6 +79,8 @@ __all__ = [
     "evaluate_agent",
     "train_agent",
     "run_train",
+    "run_seeds",
+    "seeds_path",
     "run_evaluate",
     "CHECKPOINT_DIR",
     "load_shipped",
@@ -96,6 +98,8 @@ AGENT_KINDS = {
     "identity_direct": {"head": "identity", "strategy": "expert", "heldout_mode": "direct"},
     "associational": {"head": "identity", "strategy": "associational", "heldout_mode": "strict",
                       "value_scales": (0.1,)},
+    # the one-difference control: the identity agent's head, steps and value scaling; only the data differ
+    "associational_matched": {"head": "identity", "strategy": "associational", "heldout_mode": "strict"},
 }
 #: Where the shipped checkpoints live (``causal_lessons/checkpoints/``, defined in :mod:`causal_lessons.training`).
 CHECKPOINT_DIR = training.CHECKPOINT_DIR
@@ -285,6 +289,10 @@ EXPERIMENTS = {
     "heldout_sets_identity": ("identity", "sets", "held-out experiment sets; identity head"),
     "associational_control": ("associational", "links", "imitates the associational strategy; strict held-out links"),
     "associational_control_sets": ("associational", "sets", "imitates the associational strategy; held-out sets"),
+    "associational_matched": ("associational_matched", "links",
+                              "imitates the associational strategy; otherwise the identity agent; strict held-out links"),
+    "associational_matched_sets": ("associational_matched", "sets",
+                                   "imitates the associational strategy; otherwise the identity agent; held-out sets"),
 }
 
 
@@ -376,6 +384,34 @@ def run_train(config: ExperimentConfig | str = "small", *, out: str | Path | Non
     results["seconds"] = round(time.perf_counter() - start, 1)
     if out is not None:
         Path(out).write_text(json.dumps(results, indent=2) + "\n")
+        log(f"wrote {out}")
+    return results
+
+
+def seeds_path(config_name: str) -> Path:
+    """The shipped per-seed results of a config: ``causal_lessons/checkpoints/seeds_<config>.json``."""
+    return Path(CHECKPOINT_DIR) / f"seeds_{config_name}.json"
+
+
+def run_seeds(config: ExperimentConfig | str = "small", *, seeds: Sequence[int] = (0, 1, 2),
+              out: str | Path | None = None, agent_kinds: Sequence[str] | None = None, progress: bool = True,
+              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Train every agent of ``config`` once per seed and write the results JSON (default
+    :func:`seeds_path`) with the config, the seeds, each seed's metrics (``per_seed`` of every
+    experiment) and the command that reproduces it; no checkpoints are saved."""
+    name = config if isinstance(config, str) else config.name
+    if len(seeds) < 1:
+        raise ValueError("seeds must name at least one training seed, got none.")
+    out = seeds_path(name) if out is None else out
+    results = run_train(config, seeds=seeds, agent_kinds=agent_kinds, progress=progress, log=log)
+    for experiment in results["experiments"].values():
+        if "per_seed" not in experiment and "reward_fraction" in experiment and "what" in experiment:
+            experiment["per_seed"] = [{k: v for k, v in experiment.items() if k not in ("agent", "what")}]
+    results["command"] = (f"python -m causal_lessons.experiments.passive_agents seeds --config {name} --seeds "
+                          + " ".join(str(s) for s in seeds)
+                          + ("" if agent_kinds is None else " --agents " + " ".join(agent_kinds)))
+    Path(out).write_text(json.dumps(results, indent=2) + "\n")
+    if log:
         log(f"wrote {out}")
     return results
 
@@ -499,6 +535,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr.add_argument("--smoke", action="store_true", help="a few steps only: check that the config runs")
     tr.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     tr.add_argument("--no-progress", action="store_true", help="no progress bars")
+    sd = sub.add_parser("seeds", help="train every agent of a config once per seed; save each seed's metrics")
+    sd.add_argument("--config", choices=sorted(CONFIGS), default="small")
+    sd.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    sd.add_argument("--out", type=Path, default=None, help="results JSON (default: the shipped seeds_<config>.json)")
+    sd.add_argument("--agents", nargs="+", choices=sorted(AGENT_KINDS), help="train only these agents")
+    sd.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    sd.add_argument("--no-progress", action="store_true", help="no progress bars")
     ev = sub.add_parser("evaluate", help="evaluate a saved agent on the held-out links and sets")
     ev.add_argument("--checkpoint", type=Path, required=True)
     ev.add_argument("--out", type=Path, required=True, help="results JSON")
@@ -512,6 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "train":
         run_train(args.config, out=args.out, device=args.device, seeds=args.seeds, agent_kinds=args.agents,
                   checkpoint_dir=args.checkpoint_dir, progress=not args.no_progress, smoke=args.smoke)
+    elif args.command == "seeds":
+        run_seeds(args.config, seeds=args.seeds, out=args.out, agent_kinds=args.agents, progress=not args.no_progress)
     else:
         run_evaluate(args.checkpoint, out=args.out, n_episodes=args.episodes, device=args.device)
     return 0
