@@ -49,7 +49,7 @@ benchmark: $(VENV)/.installed-dev
 	$(BIN)/python tools/benchmark.py --readme README.md
 	$(BIN)/python tools/bench_widgets.py --readme README.md
 
-student: $(VENV)/.installed-dev
+student: $(VENV)/.installed
 	$(BIN)/python tools/student_copies.py --out student
 
 lock: $(VENV)/.installed-dev
