@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import causal_lessons.exercises as exercises_package
-from causal_lessons import blickets, fusion, graphs, ladder
+from causal_lessons import blickets, dynamics, fusion, graphs, ladder
 from causal_lessons import generalization as gen
 from causal_lessons import imitation as im
 from causal_lessons import passive_logs as pl
@@ -40,7 +40,10 @@ HEAVY = {"agents.check_seen_link", "agents.check_control_prediction", "agents.ch
          "language_agents.check_pointer_reading", "language_agents.check_never_claimed",
          "language_agents.check_no_experiments", "language_agents.check_namer_prediction",
          "imitation.check_more_demonstrations", "imitation.check_reliance", "explanations.check_plays_like",
-         "explanations.check_lucky_share"}
+         "explanations.check_lucky_share",
+         # an open challenge with two answers: it simulates each design for 24 h; tests/test_dynamics_exercises.py
+         # gives it wrong answers of every kind
+         "dynamics.check_stable_design"}
 
 
 def _cases() -> dict:
@@ -127,6 +130,11 @@ def _cases() -> dict:
         "generalization.check_operations": (lambda a: C("generalization.check_operations")(a),
                                              dict(zip(gx.OPERATION_QUESTIONS, ["observation", "A/B test", "simulation",
                                                                                "counterfactual", "A/B test"]))),
+        "dynamics.check_clamp_prediction": (lambda a: C("dynamics.check_clamp_prediction")(a), "warmer"),
+        "dynamics.check_clamped_temperature": (lambda a: C("dynamics.check_clamped_temperature")(a),
+                                               dynamics.house(4.0).equilibrium_scm().do({"H": 6.0}).solve()["T"]),
+        "dynamics.check_critical_gain": (lambda a: C("dynamics.check_critical_gain")(a, thermometer_rate=3.0),
+                                         dynamics.critical_gain(thermometer_rate=3.0)),
     }
 
 

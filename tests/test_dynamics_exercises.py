@@ -35,7 +35,7 @@ def test_any_value_gets_feedback(odd):
 
 
 def test_not_answered_and_wrong_answers_do_not_reveal_the_answer():
-    assert "no answer yet" in check_clamped_temperature(...).message
+    assert "Not answered yet" in check_clamped_temperature(...).message
     assert "11" not in check_clamped_temperature(12.0).message
     assert "8" not in check_critical_gain(5.0).message
     assert not check_clamp_prediction("colder").correct and not check_clamp_prediction("hotter").correct

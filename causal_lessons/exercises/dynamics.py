@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from .. import dynamics as dyn
-from .core import Feedback, check_choice, check_number, unanswered
+from .core import Feedback, check_choice, check_number, exercise, unanswered
 
 __all__ = ["DIRECTIONS", "check_clamp_prediction", "check_clamped_temperature", "check_critical_gain",
            "check_stable_design"]
@@ -28,6 +28,7 @@ def _scalar(answer):
     return float(answer)
 
 
+@exercise("one of 'warmer', 'colder' or 'the same'", "follow the loop: what does the heater do when the thermometer reads low?")
 def check_clamp_prediction(answer, thermometer: float = 15.0, gain: float = 4.0) -> Feedback:
     """Exercise 1 (predict): does the room settle warmer or colder when the thermometer is held at ``thermometer``?"""
     if (fb := unanswered(answer)) is not None:
@@ -44,6 +45,7 @@ def check_clamp_prediction(answer, thermometer: float = 15.0, gain: float = 4.0)
                         hint="follow the loop: what does the heater do when the thermometer reads below the setpoint?")
 
 
+@exercise("a temperature (a number, in degrees)", "replace H's equation by its clamped value, then solve T's equation")
 def check_clamped_temperature(answer, heater: float = 6.0, gain: float = 4.0) -> Feedback:
     """Exercise 2 (compute): where T settles under do(H = heater), from the equilibrium SCM's equations."""
     expected = dyn.house(gain).equilibrium_scm().do({"H": heater}).solve()["T"]
@@ -52,6 +54,7 @@ def check_clamped_temperature(answer, heater: float = 6.0, gain: float = 4.0) ->
                         hint="replace H's equation by its clamped value, then solve T's equation (M follows T).")
 
 
+@exercise("a gain (a positive number)", "find the gain where the largest real part of the eigenvalues is zero")
 def check_critical_gain(answer, **house_options) -> Feedback:
     """Exercise 3 (derive): the gain at which the house with these rates stops settling."""
     expected = dyn.critical_gain(**house_options)
@@ -62,6 +65,8 @@ def check_critical_gain(answer, **house_options) -> Feedback:
                              "(bisection with dyn.house(gain, ...).is_stable() works).")
 
 
+@exercise("two positive rates (numbers, per hour)", "faster sensing and a slower heater both calm the loop",
+          answers=("heater_rate", "thermometer_rate"))
 def check_stable_design(heater_rate, thermometer_rate, gain: float = 12.0, band: float = 0.5,
                         hours: float = 24.0) -> Feedback:
     """Exercise 4 (open): any heater and thermometer rates for which the gain-12 house settles within ``hours``."""
