@@ -28,7 +28,7 @@ def _scalar(answer):
     return float(answer)
 
 
-@exercise("one of 'warmer', 'colder' or 'the same'", "follow the loop: what does the heater do when the thermometer reads low?")
+@exercise("a word for how the room's settled temperature changes", "follow the loop: what does the heater do when the thermometer reads low?")
 def check_clamp_prediction(answer, thermometer: float = 15.0, gain: float = 4.0) -> Feedback:
     """Exercise 1 (predict): does the room settle warmer or colder when the thermometer is held at ``thermometer``?"""
     if (fb := unanswered(answer)) is not None:
