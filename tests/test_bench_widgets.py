@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench_widgets as bench  # noqa: E402
 
-LIGHT = ["lesson", "ladder", "passive_logs", "game", "fusion", "blickets", "generalization"]
+LIGHT = ["lesson", "ladder", "passive_logs", "game", "fusion", "blickets", "generalization", "dynamics"]
 HEAVY = ["agents", "explanations", "language_agents", "imitation"]     # trained agents, torch
 
 

@@ -453,7 +453,8 @@ def test_checkers_do_not_reveal_the_answer_when_given_a_wrong_one(path, student_
                 problems.append(f"{said}: the checker raised {trial['raised']} instead of giving a hint")
             if trial["correct"] and not (trial["label"] == "10% off" and path.name in OPEN_CHALLENGES):
                 problems.append(f"{said}: accepted as correct: {trial['message'][:200]}")
-            listing = trial["label"].endswith(("a string that is not an option", "an extra item"))
+            # listing every option (a choice's "Not answered yet", a reply to a non-option) names the right one among others
+            listing = trial["label"].endswith(("a string that is not an option", "an extra item", "the placeholder ..."))
             for form in record["forms"][trial["name"]]:
                 if _reveals(trial["message"], form) and not (listing and _lists_the_options(trial["message"], form.strip("'\""))):
                     problems.append(f"{said}: the message shows the right answer {form!r}: {trial['message'][:300]!r}")

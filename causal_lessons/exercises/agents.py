@@ -76,7 +76,8 @@ def check_seen_link(answer: Any, agent, link: tuple[str, str] = ("B", "D"), *, n
              "seed=seed) and pass them to training.evaluate with the identity agent; read 'reward_fraction'.")
 
 
-@exercise('a variable name such as "C" (or "observe")', "find the row with the largest exploit score")
+@exercise('a variable name in quotes, one of the episode\'s letters (or "observe")',
+          "find the row with the largest exploit score")
 def check_pointer_reading(answer: Any, trace: Mapping) -> Feedback:
     """Which variable's experiment did the pointer agent point at in the traced episode?  (A variable name.)
 

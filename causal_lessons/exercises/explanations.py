@@ -32,7 +32,8 @@ def most_exploited(batch, result, goal: str) -> str:
     return names[int(np.bincount(chosen, minlength=len(names)).argmax())]
 
 
-@exercise('a variable name such as "A"', "which rule can the agent read off from the names alone?")
+@exercise("a variable name in quotes, one of the graph's letters",
+          "which rule can the agent read off from the names alone?")
 def check_shortcut_prediction(answer: Any, batch, result, goal: str = "C") -> Feedback:
     """Prediction: in de-confounded episodes with goal ``goal``, which variable does the plain agent exploit
     most often?  ``result`` is its rollout of ``batch``."""

@@ -34,7 +34,8 @@ def check_class_size(dag: nx.DiGraph, answer) -> Feedback:
     )
 
 
-@exercise('a variable name such as "A"', "try a variable that touches many of the undirected edges")
+@exercise("a variable name in quotes, one of the graph's letters",
+          "try a variable that touches many of the undirected edges")
 def check_guaranteed_experiment(pdag: nx.DiGraph, answer) -> Feedback:
     """Name one variable whose single experiment orients every undirected edge of ``pdag``, whatever its result."""
     options = sorted(pdag.nodes)

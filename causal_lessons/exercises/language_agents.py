@@ -25,7 +25,7 @@ PARROT_SILENCE = 0.01
 NAMER_BANDS = ("almost always", "about half the time", "rarely")
 
 
-@exercise('a variable name such as "C" (or "nothing")',
+@exercise('a variable name in quotes, one of the episode\'s letters (or "nothing")',
           "find the model's do(#k=...) and the line of the transcript that starts with #k")
 def check_pointer_reading(answer: Any, trace: dict) -> Feedback:
     """Which variable did the loop intervene on when the pointing model wrote its exploit in the traced episode?
