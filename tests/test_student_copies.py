@@ -465,3 +465,62 @@ def test_checkers_do_not_reveal_the_answer_when_given_a_wrong_one(path, student_
 def test_make_student_rewrites_the_committed_copies():
     recipe = re.search(r"^student:.*\n\t(.*)$", (TESTS.parent / "Makefile").read_text(), flags=re.M)
     assert recipe and recipe.group(1).endswith("tools/student_copies.py --out student")
+
+
+def _visible_text(notebook) -> list[tuple[int, str]]:
+    """What a student sees in a copy before answering: every Markdown cell and every code cell's text output."""
+    seen = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            seen.append((index, cell.source))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    seen.append((index, output.get("text", "")))
+                else:
+                    data = output.get("data", {})
+                    seen.append((index, data.get("text/plain", "") + data.get("text/markdown", "")
+                                 + data.get("text/html", "")))
+    return seen
+
+
+def _distinctive_numbers(record) -> list[str]:
+    """The printed forms of an exercise's numeric answers that could not turn up by chance (two or more significant
+    digits, e.g. 0.024, 3.1 or 21; not 0.5 or 2)."""
+    forms = []
+    for name, kind in record.get("types", {}).items():
+        if not re.match(r"(float|int)", kind):
+            continue
+        for form in record["forms"][name]:
+            digits = re.sub(r"^[-+]?[0.]*", "", form).replace(".", "")
+            if re.fullmatch(r"[-+]?\d*\.?\d+", form) and len(digits.rstrip("0")) >= 2:
+                forms.append(form)
+    return sorted(set(forms))
+
+
+#: Reviewed coincidences: another quantity that happens to print the same digits as an exercise's answer.
+COINCIDENCES = {
+    ("04_passive_agents_generalize.ipynb", 36, "0.99", 33): "the pointer agent's held-out-link reward over seeds",
+    ("05_explanations_and_quality.ipynb", 36, "0.33", 23): "plain imitation's reward fraction at 40% low quality",
+    ("05_explanations_and_quality.ipynb", 36, "0.33", 26): "the same reward fraction in the sweep table",
+    ("10_causality_and_generalization.ipynb", 50, "2.1", 42): "the crossover shift at marker noise 0.5",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_no_student_visible_text_gives_a_numeric_answer_away(path, student_folder):
+    """An answer printed anywhere else in the student copy (prose, or the output of a cell the copy keeps, such as the
+    cell right below a stub) gives the exercise away: no exercise's numeric answer may appear there."""
+    records = _probe_records(_executed(path, student_folder))
+    copy_ = nbformat.read(STUDENT / path.name, as_version=4)
+    exercises = set(exercise_cells(_instructor(path)))
+    seen = [(index, text) for index, text in _visible_text(copy_) if index not in exercises]
+    problems = []
+    for record in records:
+        for form in _distinctive_numbers(record):
+            for index, text in seen:
+                if _reveals(text, form) and (path.name, record["cell"], form, index) not in COINCIDENCES:
+                    problems.append(f"exercise cell {record['cell']}: its answer {form} is shown in cell {index}: "
+                                    f"...{text[max(0, text.find(form) - 80):text.find(form) + 40]!r}...")
+    assert not problems, f"student/{path.name}:\n" + "\n".join(problems)
