@@ -1,8 +1,8 @@
 """Deterministic and offline: every lesson, executed twice, prints the same text, and the second run has no network.
 
-tools/double_run.py executes each lesson twice at once from fresh kernels, the second inside a network
-namespace with only loopback up (``unshare -n``), and compares the text of every output, including the cells
-that nbval does not compare.  Without the right to make a namespace (not root, no user namespaces) the second
+tools/double_run.py compares the committed execution of each lesson (made from a fresh kernel by
+tools/execute_notebooks.py) with a second one made here from a fresh kernel inside a network namespace with only
+loopback up (``unshare -n``): the text of every output, including the cells that nbval does not compare.  Without the right to make a namespace (not root, no user namespaces) the second
 run is an ordinary one and the offline half is skipped, unless ``CAUSAL_LESSONS_REQUIRE_OFFLINE=1`` (set by
 ``.ci/run``), which makes it a failure.
 """
@@ -57,6 +57,7 @@ def test_the_namespace_reaches_no_network():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", lesson_paths(), ids=lambda p: p.stem)
 def test_two_runs_give_the_same_text_and_the_second_is_offline(path):
+    """The committed run and a fresh offline run of the lesson print the same text."""
     if not OFFLINE and REQUIRED:
         pytest.fail(f"CAUSAL_LESSONS_REQUIRE_OFFLINE=1 but no network namespace can be made: {WHY}")
     found = check(path, offline=OFFLINE)

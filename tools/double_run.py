@@ -3,12 +3,15 @@
     python tools/double_run.py notebooks/03_experiment_then_exploit.ipynb [...]
     python tools/double_run.py --all
 
-Each lesson is executed twice from a fresh kernel: once as usual, and once inside a Linux network
-namespace of its own (``unshare -n``, with only the loopback device up, which the kernel needs to talk to
-its own ports), where no address outside the machine can be reached.  The text of every code cell's
-outputs (``text/plain``, stdout, stderr, error names) must be identical in the two runs, after the
-substitutions of ``tests/nbval_sanitize.cfg`` (memory addresses, elapsed times): this covers the cells that
-nbval leaves out (``nbval-ignore-output``) too.  ``tests/test_double_run.py`` runs it for every lesson.
+The first execution is the committed one: every lesson is committed executed, from a fresh kernel, by
+``tools/execute_notebooks.py`` (often on another machine, on another day).  The second is made here, from a
+fresh kernel, inside a Linux network namespace of its own (``unshare -n``, with only the loopback device up,
+which the kernel needs to talk to its own ports), where no address outside the machine can be reached.  The
+text of every code cell's outputs (``text/plain``, stdout, stderr, error names) must be identical in the two,
+after the substitutions of ``tests/nbval_sanitize.cfg`` (memory addresses, elapsed times): this covers the
+cells that nbval leaves out (``nbval-ignore-output``) too.  ``tests/test_double_run.py`` runs it for every
+lesson.  ``--fresh-twice`` executes the lesson twice here instead (both fresh, the second offline), e.g. to
+check an edited lesson before re-executing it.
 
 An offline run needs ``unshare`` and the right to make a namespace (root, or user namespaces enabled);
 :func:`offline_available` says whether this machine has both.
@@ -113,9 +116,14 @@ def execute_offline(path: Path, *, timeout: int = 600) -> nbformat.NotebookNode:
         return nbformat.read(out, as_version=4)
 
 
-def check(path: Path, *, offline: bool = True, timeout: int = 600) -> list[str]:
-    """Execute ``path`` twice at once (the second offline when ``offline``) and return the differences."""
+def check(path: Path, *, offline: bool = True, timeout: int = 600, fresh_twice: bool = False) -> list[str]:
+    """Execute ``path`` (offline when ``offline``) and return how its text differs from the committed execution.
+
+    With ``fresh_twice`` the first execution is a fresh one too (the two run at once).
+    """
     second = execute_offline if offline else execute
+    if not fresh_twice:
+        return differences(nbformat.read(path, as_version=4), second(path, timeout=timeout))
     with ThreadPoolExecutor(max_workers=2) as pool:
         first_run = pool.submit(execute, path, timeout=timeout)
         second_run = pool.submit(second, path, timeout=timeout)
@@ -127,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--all", action="store_true", help="every lesson in notebooks/")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    parser.add_argument("--fresh-twice", action="store_true",
+                        help="execute twice here (the second offline) instead of comparing with the committed run")
     parser.add_argument("--execute-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no offline run: {why}; both runs use the network as usual")
     failed = 0
     for path in paths:
-        found = check(path, offline=offline, timeout=args.timeout)
+        found = check(path, offline=offline, timeout=args.timeout, fresh_twice=args.fresh_twice)
         print(f"{path.name}: {'identical text' if not found else f'{len(found)} cells differ'}"
               f"{' (second run offline)' if offline else ''}")
         for line in found:
