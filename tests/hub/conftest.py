@@ -21,7 +21,8 @@ import psutil
 import pytest
 import requests
 
-from hubclient import ARTIFACTS, BIN, CONFIG, REPOSITORY_NAME, ROOT, START_TIMEOUT_S, Hub, free_port, git, stop, wait_until
+from hubclient import (ARTIFACTS, BIN, CONFIG, LESSON, REPOSITORY_NAME, ROOT, START_TIMEOUT_S, Hub, default_url, free_port,
+                       git, stop, wait_until)
 
 
 def pytest_collection_modifyitems(items):
@@ -47,7 +48,8 @@ def hub():
     ports = {"COURSE_HUB_PORT": free_port(), "COURSE_HUB_API_PORT": free_port(), "COURSE_HUB_PROXY_API_PORT": free_port()}
     admin_token = secrets.token_hex(16)
     env = dict(os.environ, COURSE_HUB_DIR=str(scratch), COURSE_HUB_ADMIN_TOKEN=admin_token,
-               CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(16), **{k: str(v) for k, v in ports.items()})
+               CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(16), COURSE_HUB_DEFAULT_URL=default_url(remote, LESSON),
+               **{k: str(v) for k, v in ports.items()})
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_PATH",
                 "JUPYTER_CONFIG_PATH", "IPYTHONDIR", "MPLBACKEND"):
         env.pop(var, None)

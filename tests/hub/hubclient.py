@@ -39,6 +39,8 @@ START_TIMEOUT_S = 240     # a server on a loaded two-core machine takes seconds;
 CELL_TIMEOUT_S = 600
 #: the name of the bare repository, hence of the folder nbgitpuller clones into
 REPOSITORY_NAME = "causal-lessons"
+#: the lesson the class works on: quick (about 10 s on one core) and with four exercises to grade
+LESSON = "03_experiment_then_exploit.ipynb"
 
 
 def free_port() -> int:
@@ -259,6 +261,14 @@ def hub_link(hub: Hub, lesson: str) -> str:
     from links import launch_links
 
     return launch_links(lesson, f"file://{hub.remote}", branch="main", hub=hub.url)["nbgitpuller"]
+
+
+def default_url(remote: Path, lesson: str) -> str:
+    """The servers' default URL: the lesson's nbgitpuller address inside the server (tools/links.py), as
+    Zero to JupyterHub's ``singleuser.defaultUrl`` in deploy/z2jh/values.yaml."""
+    from links import lesson_path, nbgitpuller_path
+
+    return nbgitpuller_path(f"file://{remote}", "main", lesson_path(lesson))
 
 
 def stop(processes: list[psutil.Process]) -> None:

@@ -28,9 +28,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from hubclient import ARTIFACTS, REPOSITORY_NAME, ROOT, git, hub_link, rss_mb, wait_until
+from hubclient import ARTIFACTS, LESSON, REPOSITORY_NAME, ROOT, git, hub_link, rss_mb, wait_until
 
-LESSON = "03_experiment_then_exploit.ipynb"
 ASSIGNMENT = "lesson03"
 PATH = f"{REPOSITORY_NAME}/student/{LESSON}"        # where nbgitpuller puts the student copy, from the home
 LECTURER_NOTE = "A note from your lecturer: this lesson was updated after the first class."
@@ -245,15 +244,18 @@ def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub):
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             page.set_default_timeout(120_000)
+            visited = []
+            page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
             page.goto(f"{hub.url}/hub/login")
+            page.screenshot(path=str(ARTIFACTS / "login-page.png"))
             page.fill("#username_input", name)
             page.fill("#password_input", "any")
-            page.click("#login_submit")
-            page.wait_for_url(f"{hub.url}/user/{name}/**", timeout=240_000)   # the server started, JupyterLab opens
-            page.goto(hub_link(hub, LESSON))
-            page.wait_for_selector("text=nbgitpuller", timeout=120_000)       # the pull page
-            page.screenshot(path=str(ARTIFACTS / "pull-page.png"))
-            page.wait_for_url(f"**/lab/tree/{PATH}", timeout=240_000)
+            # after the login the hub starts her server, whose default URL is the lesson's nbgitpuller address
+            with page.expect_response(lambda r: f"/user/{name}/git-pull?" in r.url and r.status == 200,
+                                      timeout=300_000) as pull_page:
+                page.click("#login_submit")
+            assert "Synchronizing" in pull_page.value.text(), "nbgitpuller's pull page"
+            page.wait_for_url(f"**/user/{name}/lab/tree/{PATH}", timeout=240_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
             helpers.wait_for_idle_kernel(page, timeout=240_000)
             page.keyboard.press("Escape")
@@ -274,3 +276,4 @@ def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub):
         finally:
             browser.close()
     assert (hub.home(name) / PATH).exists(), "nbgitpuller cloned the course into carol's home"
+    assert any(f"/user/{name}/git-pull?" in url for url in visited), visited
