@@ -7,7 +7,8 @@
    it; the kernel is shut down afterwards (its memory, and the server's, are written to test-artifacts/hub/).
 3. The lecturer changes the lesson and pushes; a second click merges it without losing the student's saved
    answer.  Where a student changed the same line, the student's line wins (nbgitpuller merges with
-   ``-Xours``); renaming the copy and clicking again gets the fix.
+   ``-Xours``); the same fix under a new file name reaches everyone, and renaming one's copy and clicking
+   again gets it too.
 4. nbgrader: the lecturer releases lesson 03 as an assignment; one student answers every exercise, the other
    one; both submit through their server's nbgrader API (the *Assignments* tab); the lecturer collects,
    autogrades, releases feedback and exports the grades to CSV.  Every submission carries its student's hub
@@ -33,6 +34,7 @@ from hubclient import ARTIFACTS, LESSON, REPOSITORY_NAME, ROOT, git, hub_link, r
 ASSIGNMENT = "lesson03"
 PATH = f"{REPOSITORY_NAME}/student/{LESSON}"        # where nbgitpuller puts the student copy, from the home
 LECTURER_NOTE = "A note from your lecturer: this lesson was updated after the first class."
+FIXED = LESSON.replace(".ipynb", "_v2.ipynb")           # the lecturer's fix, published under a new name too
 BOBS_LINE, LECTURERS_LINE = "N = 200  # fewer episodes, to see the intervals widen", "N = 1000  # episodes per strategy"
 
 
@@ -149,6 +151,8 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
     _cell(upstream, "# Lesson 03")["source"] = _source(_cell(upstream, "# Lesson 03")) + f"\n\n{LECTURER_NOTE}"
     _cell(upstream, "N = 1000")["source"] = _source(_cell(upstream, "N = 1000")).replace("N = 1000", LECTURERS_LINE, 1)
     lesson_file.write_text(json.dumps(upstream, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    shutil.copy(lesson_file, clone / "student" / FIXED)  # the same fix under a new name: nobody has that file yet
+    git("add", f"student/{FIXED}", cwd=clone)
     git("commit", "-q", "-am", "Lesson 03: a note for the class; name N", cwd=clone)
     git("push", "-q", "origin", "main", cwd=clone)
 
@@ -162,6 +166,9 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
     assert not _errors(bobs) and _cell(bobs, "# Exercise 1")["outputs"], "bob's saved run survives"
     assert BOBS_LINE in _source(_cell(bobs, "N = ")) and LECTURERS_LINE not in (bob.home / PATH).read_text(), \
         "where both changed the same line, nbgitpuller keeps the student's (git merge -Xours), silently"
+    # a fix under a new file name reaches everyone
+    for student in (alice, bob):
+        assert LECTURERS_LINE in (student.home / PATH.replace(LESSON, FIXED)).read_text()
     # the fix that reaches everyone: rename your copy, click the link again
     kept = PATH.replace(".ipynb", "-mine.ipynb")
     bob.api("PATCH", f"api/contents/{PATH}", json={"path": kept})
