@@ -15,6 +15,7 @@ Not checked here: `helm template`, a cluster, an image build, a TLJH install (se
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -214,7 +215,6 @@ def _nbgrader_config(text: str, **env) -> Config:
     config = Config()
     environ = {k: v for k, v in env.items() if v is not None}
     namespace = {"get_config": lambda: config}
-    import os
     saved = dict(os.environ)
     try:
         os.environ.pop("JUPYTERHUB_USER", None)

@@ -13,15 +13,10 @@ Everything is bound to 127.0.0.1; nothing is downloaded.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path

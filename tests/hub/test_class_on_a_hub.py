@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 import psutil
-import pytest
 
 from hubclient import ARTIFACTS, LESSON, REPOSITORY_NAME, ROOT, git, hub_link, rss_mb, wait_until
 
