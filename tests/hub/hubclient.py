@@ -137,7 +137,7 @@ class Student:
         Returns the pull's output lines.  Following the link's redirects also logs the browser session in to
         the student's server (the server's OAuth round trip with the hub)."""
         page = self.session.get(link, timeout=120)
-        assert page.status_code == 200 and "nbgitpuller" in page.text.lower(), \
+        assert page.status_code == 200 and "Synchronizing" in page.text, \
             f"{self.name}: the link did not open nbgitpuller's pull page: {page.status_code} {page.url}"
         query = {key: values[0] for key, values in parse_qs(urlsplit(link).query).items()}
         params = {"repo": query["repo"], "branch": query["branch"],
