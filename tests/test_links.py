@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from links import (DEFAULT_PATH, binder_url, download_url, launch_links, lesson_path, main, nbgitpuller_url,
-                   parse_repository)
+from links import (DEFAULT_PATH, binder_url, download_url, git_repository, launch_links, lesson_path, main,
+                   nbgitpuller_path, nbgitpuller_url, parse_repository)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,3 +146,46 @@ def test_command_line(capsys):
 
 def test_default_path_is_lesson_00s_student_copy():
     assert DEFAULT_PATH == "student/00_start_here.ipynb" and (ROOT / DEFAULT_PATH).exists()
+
+
+# ---------------------------------------------------------------- any git address, for the hub link
+
+@pytest.mark.parametrize("address, expected", [
+    ("ada/course", ("https://github.com/ada/course", "course")),
+    ("https://github.com/ada/course.git", ("https://github.com/ada/course", "course")),
+    ("https://gitlab.example.edu/teaching/course.git", ("https://gitlab.example.edu/teaching/course.git", "course.git")),
+    ("file:///srv/courses/causal-lessons/", ("file:///srv/courses/causal-lessons", "causal-lessons")),
+    ("ssh://git@git.example.edu/teaching/course", ("ssh://git@git.example.edu/teaching/course", "course")),
+])
+def test_git_repository_gives_the_clone_address_and_nbgitpullers_folder(address, expected):
+    assert git_repository(address) == expected
+
+
+@pytest.mark.parametrize("address", ["https://gitlab.example.edu/course?x=1", "https:///course", "ftp://x/course",
+                                     "file://", None])
+def test_a_bad_git_address_is_refused_with_what_was_expected(address):
+    with pytest.raises((ValueError, TypeError), match="repository must"):
+        git_repository(address)
+
+
+def test_the_hub_link_for_a_git_address_opens_the_folder_nbgitpuller_clones_into():
+    link = nbgitpuller_url("file:///srv/causal-lessons", "http://127.0.0.1:8000", "main", "student/03_x.ipynb")
+    query = parse_qs(urlsplit(link).query)
+    assert query == {"repo": ["file:///srv/causal-lessons"], "urlpath": ["lab/tree/causal-lessons/student/03_x.ipynb"],
+                     "branch": ["main"]}
+    links = launch_links("03_x.ipynb", "file:///srv/causal-lessons", hub="http://127.0.0.1:8000")
+    assert links["nbgitpuller"] == link and links["binder"] is None and links["download"] is None
+
+
+def test_the_default_url_is_the_hub_link_inside_the_server():
+    path = nbgitpuller_path("ada/course", "week3", "student/03_x.ipynb")
+    assert path.startswith("/git-pull?")
+    assert nbgitpuller_url("ada/course", "https://hub.example.edu/", "week3", "student/03_x.ipynb") == \
+        "https://hub.example.edu/hub/user-redirect" + path
+
+
+def test_command_line_with_a_git_address_prints_only_the_hub_link(capsys):
+    assert main(["https://gitlab.example.edu/teaching/course.git", "--hub", "https://hub.example.edu"]) == 0
+    out = capsys.readouterr().out
+    assert "JupyterHub: https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgitlab" in out
+    assert "mybinder" not in out and "only for a GitHub repository" in out

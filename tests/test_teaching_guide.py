@@ -135,3 +135,32 @@ def test_the_guides_nbgrader_config_line_is_the_tools():
 
     line = next(l for l in nbgrader_config_text().splitlines() if l.startswith("c.ClearSolutions.code_stub"))
     assert line in _guide(), "docs/teaching.md should show the same ClearSolutions.code_stub as the tool writes"
+
+
+# ---------------------------------------------------------------- the hub set-up the guide shows is the one tested
+
+def _block_after(marker: str) -> list[str]:
+    """The lines of the first code block after ``marker`` in the guide."""
+    rest = _guide().split(marker, 1)[1]
+    block = re.search(r"```\w*\n(.*?)```", rest, flags=re.S).group(1)
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_guide_shows_the_hub_configuration_the_hub_test_runs():
+    config = {line.strip() for line in (ROOT / "deploy" / "hub" / "jupyterhub_config.py").read_text().splitlines()}
+    shown = _block_after("`deploy/hub/jupyterhub_config.py`; its core:")
+    assert len(shown) >= 5 and all(line in config for line in shown), \
+        f"docs/teaching.md shows lines that are not in deploy/hub/jupyterhub_config.py: {set(shown) - config}"
+
+
+def test_the_guide_shows_the_students_nbgrader_configuration():
+    config = {line.strip() for line in (ROOT / "deploy" / "hub" / "etc-jupyter" / "nbgrader_config.py").read_text()
+              .splitlines()}
+    shown = _block_after("`JUPYTER_CONFIG_PATH`; `deploy/z2jh/values.yaml` mounts it):")
+    assert 'c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]' in shown
+    assert all(line in config for line in shown), set(shown) - config
+
+
+def test_the_guide_names_the_deployment_files_that_exist():
+    for path in set(re.findall(r"`(deploy/[\w./-]+)`", _guide())):
+        assert (ROOT / path).exists(), f"docs/teaching.md names {path}, which does not exist"

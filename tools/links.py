@@ -17,6 +17,10 @@ replaced by ``...``) unless ``--instructor`` asks for the instructor version in 
   starts with the folder nbgitpuller clones into, which is the repository's name.
 * **Download**: the raw file, for a student who runs the lesson elsewhere.
 
+The repository is a GitHub repository (``OWNER/NAME``); the nbgitpuller link also takes any git
+address (a GitLab server, or ``file:///srv/causal-lessons`` on the hub's own disk), e.g.
+``python tools/links.py file:///srv/causal-lessons --hub https://hub.example.edu``.
+
 This module is the one place links are built: other tools (e.g. a course website) call
 :func:`launch_links` for each lesson.  See docs/teaching.md for how to run a class with either.
 """
@@ -121,18 +125,59 @@ def binder_url(repository: str, branch: str = "HEAD", path: str = DEFAULT_PATH, 
     return f"{_check_hub(binder)}/v2/gh/{owner}/{name}/{quote(branch, safe='')}?urlpath=lab/tree/{quote(path)}"
 
 
+def git_repository(repository: str) -> tuple[str, str]:
+    """The address nbgitpuller clones and the folder it clones into: ``(git URL, folder)``.
+
+    A GitHub repository (``"OWNER/NAME"``, or its address) gives ``https://github.com/OWNER/NAME``; any
+    other git address (``https://``, ``http://``, ``ssh://``, ``git://`` or ``file://``, e.g. a GitLab
+    server or a clone on the hub's own disk) is kept as it is.  The folder is the address's last part,
+    as nbgitpuller names it (a trailing ``.git`` included).
+
+    >>> git_repository("causal-lessons/causal-lessons")
+    ('https://github.com/causal-lessons/causal-lessons', 'causal-lessons')
+    >>> git_repository("https://gitlab.example.edu/teaching/causal-lessons.git")
+    ('https://gitlab.example.edu/teaching/causal-lessons.git', 'causal-lessons.git')
+    >>> git_repository("file:///srv/courses/causal-lessons")
+    ('file:///srv/courses/causal-lessons', 'causal-lessons')
+    """
+    if isinstance(repository, str) and re.match(r"(https?|ssh|git|file)://", repository.strip()) and \
+            not re.match(r"https?://(www\.)?github\.com/", repository.strip()):
+        url = repository.strip().rstrip("/")
+        parts = urlsplit(url)
+        folder = url.split("/")[-1]
+        if parts.query or parts.fragment or not re.fullmatch(_NAME, folder) or (parts.scheme != "file" and not parts.netloc):
+            raise ValueError(f"repository must be a GitHub repository ('OWNER/NAME') or a git address such as "
+                             f"'https://gitlab.example.edu/teaching/causal-lessons.git' (no '?...'), got {repository!r}.")
+        return url, folder
+    owner, name = parse_repository(repository)
+    return f"https://github.com/{owner}/{name}", name
+
+
 def nbgitpuller_url(repository: str, hub: str, branch: str = "main", path: str = DEFAULT_PATH) -> str:
     """The JupyterHub link that clones (or updates) ``repository`` at ``branch`` with nbgitpuller
     and opens ``path`` in JupyterLab.
 
+    ``repository`` is a GitHub repository or any git address (see :func:`git_repository`).
+
     >>> nbgitpuller_url("causal-lessons/causal-lessons", "https://hub.example.edu")  # doctest: +NORMALIZE_WHITESPACE
     'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fcausal-lessons%2Fcausal-lessons&urlpath=lab%2Ftree%2Fcausal-lessons%2Fstudent%2F00_start_here.ipynb&branch=main'
     """
-    owner, name = parse_repository(repository)
-    branch, path, base = _check_branch(branch), _check_path(path), _check_hub(hub)
-    query = urlencode({"repo": f"https://github.com/{owner}/{name}", "urlpath": f"lab/tree/{name}/{path}",
-                       "branch": branch}, quote_via=quote, safe="")
-    return f"{base}/hub/user-redirect/git-pull?{query}"
+    return f"{_check_hub(hub)}/hub/user-redirect{nbgitpuller_path(repository, branch, path)}"
+
+
+def nbgitpuller_path(repository: str, branch: str = "main", path: str = DEFAULT_PATH) -> str:
+    """The nbgitpuller address inside a student's server (``/git-pull?...``): the part of
+    :func:`nbgitpuller_url` after ``/hub/user-redirect``, and what a hub sets as the servers' default
+    URL to open the course at login (Zero to JupyterHub's ``singleuser.defaultUrl``, deploy/z2jh/values.yaml).
+
+    >>> nbgitpuller_path("ada/course", "main", "student/03_experiment_then_exploit.ipynb")  # doctest: +NORMALIZE_WHITESPACE
+    '/git-pull?repo=https%3A%2F%2Fgithub.com%2Fada%2Fcourse&urlpath=lab%2Ftree%2Fcourse%2Fstudent%2F03_experiment_then_exploit.ipynb&branch=main'
+    """
+    url, folder = git_repository(repository)
+    branch, path = _check_branch(branch), _check_path(path)
+    query = urlencode({"repo": url, "urlpath": f"lab/tree/{folder}/{path}", "branch": branch},
+                      quote_via=quote, safe="")
+    return f"/git-pull?{query}"
 
 
 def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causal-lessons/causal-lessons",
@@ -141,7 +186,8 @@ def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causa
 
     ``lesson_filename`` is the lesson's file name (``"03_experiment_then_exploit.ipynb"``, the same in
     ``student/`` and ``notebooks/``); ``branch`` defaults to ``HEAD`` (the default branch) for Binder and
-    the download, and to ``main`` for nbgitpuller; ``"nbgitpuller"`` is None without a ``hub``.
+    the download, and to ``main`` for nbgitpuller; ``"nbgitpuller"`` is None without a ``hub``, and
+    ``"binder"`` and ``"download"`` are None for a repository that is not on GitHub (a git address).
     ``instructor=True`` gives the links of the instructor version (with the solutions) instead.
 
     >>> links = launch_links("03_experiment_then_exploit.ipynb", "ada/course", hub="https://hub.example.edu")
@@ -151,16 +197,18 @@ def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causa
     'https://raw.githubusercontent.com/ada/course/HEAD/student/03_experiment_then_exploit.ipynb'
     """
     path = lesson_path(lesson_filename, instructor=instructor)
+    on_github = git_repository(repository)[0].startswith("https://github.com/")
     return {
-        "binder": binder_url(repository, branch or "HEAD", path),
+        "binder": binder_url(repository, branch or "HEAD", path) if on_github else None,
         "nbgitpuller": nbgitpuller_url(repository, hub, branch or "main", path) if hub is not None else None,
-        "download": download_url(repository, branch or "HEAD", path),
+        "download": download_url(repository, branch or "HEAD", path) if on_github else None,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("repository", help="the GitHub repository, OWNER/NAME")
+    parser.add_argument("repository", help="the GitHub repository, OWNER/NAME (or, for the hub link only, any git "
+                        "address: https://gitlab.example.edu/teaching/causal-lessons.git, file:///srv/causal-lessons)")
     parser.add_argument("--branch", help="branch to open (default: HEAD on Binder, main on a JupyterHub)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--lesson", default=DEFAULT_LESSON, help=f"lesson file name (default: {DEFAULT_LESSON})")
@@ -175,13 +223,18 @@ def main(argv: list[str] | None = None) -> int:
         path = args.path or lesson_path(args.lesson, instructor=args.instructor)
         label = "instructor version, with solutions" if path.startswith(INSTRUCTOR_FOLDER + "/") else (
             "student copy" if path.startswith(STUDENT_FOLDER + "/") else path)
+        on_github = git_repository(args.repository)[0].startswith("https://github.com/")
         print(f"Opens:      {path} ({label})")
-        print("Binder:    ", binder_url(args.repository, args.branch or "HEAD", path))
+        if on_github:
+            print("Binder:    ", binder_url(args.repository, args.branch or "HEAD", path))
         if args.hub:
             print("JupyterHub:", nbgitpuller_url(args.repository, args.hub, args.branch or "main", path))
         else:
             print("JupyterHub: pass --hub https://your.hub.address for the nbgitpuller link")
-        print("Download:  ", download_url(args.repository, args.branch or "HEAD", path))
+        if on_github:
+            print("Download:  ", download_url(args.repository, args.branch or "HEAD", path))
+        else:
+            print("Binder and download links: only for a GitHub repository (OWNER/NAME)")
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
     return 0

@@ -282,6 +282,9 @@ def nbgrader_config_text(course_id: str = "causal-lessons") -> str:
         f"c.ClearSolutions.code_stub = {{'python': {STUB!r}}}\n"
         "# a lesson runs in at most about a minute; leave room for a slow grading machine\n"
         "c.Execute.timeout = 600\n"
+        "# on a hub, the students' servers name each submission after the hub user (CourseDirectory.student_id,\n"
+        "# deploy/hub/etc-jupyter/nbgrader_config.py); here, in the course folder, collect and grade every student\n"
+        "c.CourseDirectory.student_id = '*'\n"
     )
 
 
