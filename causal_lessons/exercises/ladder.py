@@ -8,10 +8,10 @@ import networkx as nx
 
 from ..ladder import is_backdoor_set
 from ..scm import LinearGaussianSCM
-from .core import Feedback, as_names, check_labels, check_number, check_true, exercise
+from .core import Feedback, as_names, check_choice, check_labels, check_number, check_true, exercise
 
 __all__ = ["check_observational_slope", "check_total_effect", "check_backdoor_set", "check_counterfactual",
-           "check_rung", "RUNG_QUESTIONS"]
+           "check_counterfactual_prediction", "check_rung", "RUNG_QUESTIONS", "SIDES"]
 
 
 @exercise("a number (the slope)", "the slope is Cov(X, Y) / Var(X); work out both from the structural equations")
@@ -51,17 +51,46 @@ def check_backdoor_set(graph: nx.DiGraph, x: str, y: str, answer) -> Feedback:
     )
 
 
-@exercise("a number (his counterfactual score)",
-          "abduction (recover U_Y from his facts), action (set X), prediction (recompute Y with the same U_Y)")
+@exercise("two numbers: the noise term U of the variable (abduction), then the counterfactual value",
+          "abduction (recover U_Y from his facts), action (set X), prediction (recompute Y with the same U_Y)",
+          answers=("noise", "answer"))
 def check_counterfactual(scm: LinearGaussianSCM, observed: Mapping[str, float], interventions: Mapping[str, float],
-                         variable: str, answer) -> Feedback:
-    """The counterfactual value of one variable, by abduction, action and prediction."""
+                         variable: str, noise, answer) -> Feedback:
+    """Abduction, action, prediction: the noise term of ``variable`` recovered from the facts, then its
+    counterfactual value."""
+    step = check_number(
+        noise, scm.abduct(observed)[variable], tol=1e-3,
+        hint=f"abduction first: solve {variable}'s equation for its noise term U_{variable}, using the facts "
+             "(the observed values of the variable and of its parents).")
+    if not step.correct:
+        return Feedback(False, f"the noise term is not right yet: {step.message}")
     expected = scm.counterfactual(observed, interventions)[variable]
     return check_number(
         answer, expected, tol=1e-3,
         praise="abduction, action, prediction: the same individual, in a world where only the intervention changed.",
-        hint="first recover each noise term U from the facts (abduction); then set the intervened variable "
-             "(action); then recompute the downstream variables with the same U (prediction).",
+        hint="the noise term is right; now set the intervened variable (action) and recompute the downstream "
+             "variables with the same noise terms (prediction).",
+    )
+
+
+#: The options of :func:`check_counterfactual_prediction`.
+SIDES = ("above", "below", "the same")
+
+
+@exercise('one of "above", "below" or "the same"',
+          "compare what is special about this person (motivation, and the noise term) with an average student")
+def check_counterfactual_prediction(scm: LinearGaussianSCM, observed: Mapping[str, float],
+                                    interventions: Mapping[str, float], variable: str, answer) -> Feedback:
+    """Is one person's counterfactual value above, below or the same as the population's mean under the same do()?"""
+    mine = scm.counterfactual(observed, interventions)[variable]
+    everyone = float(scm.do(interventions).mean()[variable])
+    expected = "the same" if abs(mine - everyone) < 1e-9 else ("above" if mine > everyone else "below")
+    return check_choice(
+        answer, expected, SIDES,
+        praise="a counterfactual keeps everything about the person that the intervention does not change; "
+               "the population average under do() averages those things out.",
+        hint="under the intervention his tutoring is what everyone's is, but his motivation Z and his own noise "
+             "term U_Y stay his: add up how each of them moves his score away from an average student's.",
     )
 
 
