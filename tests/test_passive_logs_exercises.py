@@ -88,5 +88,5 @@ def test_identifying_design_accepts_any_design_that_works():
     short = check_identifying_design(FULL, {"C"})
     assert not short.correct and "2 graphs still fit" in short.message
     assert "24 graphs" in check_identifying_design(FULL, set()).message
-    assert "not a variable" in check_identifying_design(FULL, {"Q"}).message
+    assert "should be a set of some of the 4 variables" in check_identifying_design(FULL, {"Q"}).message
     assert "Not answered yet" in check_identifying_design(FULL, ...).message
