@@ -76,7 +76,13 @@ def observe(weights: Any, n_samples: int, *, noise_std: Any = 0.1, seed: int | N
     return values if w.ndim == 3 else values[0]
 
 
-def _covariances(data: Any) -> np.ndarray:
+def _covariances(data: Any, covariance: bool = False) -> np.ndarray:
+    if covariance:
+        c = np.asarray(data, dtype=float)
+        if c.ndim not in (2, 3) or c.shape[-1] != c.shape[-2] or not np.all(np.isfinite(c)):
+            raise ValueError(f"with covariance=True, data must be a covariance matrix (n, n) or a stack (B, n, n) of "
+                             f"finite numbers, got shape {c.shape}.")
+        return c
     x = np.asarray(data, dtype=float)
     if x.ndim not in (2, 3) or x.shape[-2] < 2 or not np.all(np.isfinite(x)):
         raise ValueError(f"data must be samples (n_samples, n) or a stack (B, n_samples, n) of finite numbers with "
@@ -85,15 +91,17 @@ def _covariances(data: Any) -> np.ndarray:
     return np.swapaxes(centred, -1, -2) @ centred / x.shape[-2]
 
 
-def equal_variance_order(data: Any) -> np.ndarray:
+def equal_variance_order(data: Any, *, covariance: bool = False) -> np.ndarray:
     """A causal order from observations alone, assuming equal noise variances (top-down, Chen et al. 2019).
 
-    ``data``: samples (n_samples, n), or a stack (B, n_samples, n).  At each step
+    ``data``: samples (n_samples, n), or a stack (B, n_samples, n); with
+    ``covariance=True``, covariance matrices (n, n) or (B, n, n) instead (the
+    population's, for infinite data).  At each step
     the variable with the smallest variance given the variables already chosen is
     chosen next (conditioning is done on the sample covariance, one variable at a
     time).  Returns the order as variable indices, (n,) or (B, n).
     """
-    cov = _covariances(data)
+    cov = _covariances(data, covariance)
     stack = cov if cov.ndim == 3 else cov[None]
     b, n = stack.shape[0], stack.shape[-1]
     left = stack.copy()
@@ -124,12 +132,13 @@ def order_fits(order: Any, weights: Any) -> Any:
     return bool(fits) if w.ndim == 2 else fits
 
 
-def regress_on_order(data: Any, order: Any) -> np.ndarray:
+def regress_on_order(data: Any, order: Any, *, covariance: bool = False) -> np.ndarray:
     """Weights read off least-squares regressions of each variable on the variables before it in ``order``.
 
-    Returns a weight matrix (n, n), or a stack (B, n, n) for a stack of data and orders.
+    ``data`` as in :func:`equal_variance_order`.  Returns a weight matrix (n, n), or a stack (B, n, n) for a
+    stack of data and orders.
     """
-    cov = _covariances(data)
+    cov = _covariances(data, covariance)
     stack = cov if cov.ndim == 3 else cov[None]
     o = np.asarray(order, dtype=np.int64).reshape(stack.shape[0], -1)
     b, n = stack.shape[0], stack.shape[-1]
@@ -158,7 +167,7 @@ class RecoveryStudy:
     """
 
     n_episodes: int
-    n_samples: int
+    n_samples: int | None
     noise_ratio: float
     order: float
     graph: float
@@ -167,27 +176,34 @@ class RecoveryStudy:
     divergent_exploit: float
 
 
-def recovery_study(n_episodes: int = 1000, n_samples: int = 100, *, noise_ratio: float = 1.0,
+def recovery_study(n_episodes: int = 1000, n_samples: int | None = 100, *, noise_ratio: float = 1.0,
                    game: GameSpec | None = None, seed: int | None = 0) -> RecoveryStudy:
     """Watch ``n_samples`` observations of each of ``n_episodes`` game episodes; recover order, graph, exploit.
 
+    ``n_samples=None`` gives the watcher infinite data (the exact covariance of each episode).
     ``noise_ratio`` r = 1 keeps the game's equal noise scales (``game.noise_std``);
     r > 1 draws each variable's scale log-uniformly between noise_std / r and
     noise_std * r, breaking the assumption the learner relies on.
     """
     n_episodes = check_count(n_episodes, "n_episodes")
-    n_samples = check_count(n_samples, "n_samples")
-    ratio = check_real(noise_ratio, "noise_ratio", minimum=1.0)
     game = GameSpec() if game is None else game
-    if n_samples <= game.n_vars:
-        raise ValueError(f"n_samples must exceed the number of variables ({game.n_vars}) for the regressions, "
-                         f"got {n_samples}.")
+    if n_samples is not None:
+        n_samples = check_count(n_samples, "n_samples")
+        if n_samples <= game.n_vars:
+            raise ValueError(f"n_samples must exceed the number of variables ({game.n_vars}) for the regressions, "
+                             f"got {n_samples}.")
+    ratio = check_real(noise_ratio, "noise_ratio", minimum=1.0)
     rng = np.random.default_rng(check_seed(seed))
     tasks = sample_tasks(n_episodes, game=game, rng=rng)
     scale = check_positive(game.noise_std, "noise_std") * ratio ** rng.uniform(-1.0, 1.0, (n_episodes, game.n_vars))
-    data = observe(tasks.weights, n_samples, noise_std=scale, seed=int(rng.integers(2**31)))
-    order = equal_variance_order(data)
-    found = regress_on_order(data, order)
+    if n_samples is None:
+        total = batch_total_effects(tasks.weights)
+        data = np.swapaxes(total, 1, 2) @ (total * scale[:, :, None] ** 2)      # T' diag(scale^2) T
+    else:
+        data = observe(tasks.weights, n_samples, noise_std=scale, seed=int(rng.integers(2**31)))
+    exact = n_samples is None
+    order = equal_variance_order(data, covariance=exact)
+    found = regress_on_order(data, order, covariance=exact)
     values = np.asarray(game.weights)
     rounded = values[np.abs(found[..., None] - values).argmin(axis=-1)]
     rows, goal = np.arange(n_episodes), tasks.goal

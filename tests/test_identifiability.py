@@ -84,6 +84,20 @@ def test_recovery_study_unequal_variances_break_it_whatever_the_sample(seed):
     unequal = recovery_study(500, 1000, noise_ratio=4.0, seed=seed)
     assert equal.graph == 1.0
     assert unequal.graph < 0.85 and unequal.order < 0.9
+    # with infinite data the equal-variance order is exact; with unequal variances it still fails in some graphs
+    assert recovery_study(500, None, seed=seed).graph == 1.0
+    for ratio, at_most in ((2.0, 0.95), (4.0, 0.9)):
+        assert recovery_study(500, None, noise_ratio=ratio, seed=seed).graph < at_most
+
+
+def test_covariance_input_gives_the_population_order():
+    exact = LinearGaussianSCM({("C", "A"): -1.0, ("A", "B"): 1.0, ("C", "B"): 1.0}, noise_std=0.1)
+    cov = exact.covariance().loc[["A", "B", "C"], ["A", "B", "C"]].to_numpy()
+    order = equal_variance_order(cov, covariance=True)
+    assert order.tolist() == [2, 0, 1]
+    assert np.allclose(regress_on_order(cov, order, covariance=True), W)
+    with pytest.raises(ValueError, match="covariance=True"):
+        equal_variance_order(np.zeros((2, 3)), covariance=True)
 
 
 def test_recovery_study_checks_its_arguments():

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 
 import networkx as nx
 
-from ..ladder import is_backdoor_set
+from ..ladder import is_backdoor_set, tutoring_scm
 from ..scm import LinearGaussianSCM
-from .core import Feedback, as_names, check_choice, check_labels, check_number, check_true, exercise
+from .core import (NOT_ANSWERED, Feedback, Unreadable, as_names, as_number, check_choice, check_labels, check_number,
+                   check_true, exercise, not_answered)
 
 __all__ = ["check_observational_slope", "check_total_effect", "check_backdoor_set", "check_counterfactual",
-           "check_counterfactual_prediction", "check_rung", "RUNG_QUESTIONS", "SIDES"]
+           "check_counterfactual_prediction", "check_slope_formula", "check_rung", "RUNG_QUESTIONS", "SIDES",
+           "FORMULA_POINTS"]
 
 
 @exercise("a number (the slope)", "the slope is Cov(X, Y) / Var(X); work out both from the structural equations")
@@ -22,6 +24,45 @@ def check_observational_slope(scm: LinearGaussianSCM, answer, x: str = "X", y: s
         praise="that is what a regression on observational data would find, however large the sample.",
         hint="the slope is Cov(X, Y) / Var(X); work out both from the structural equations (or scm.covariance()).",
     )
+
+
+#: The (Z->X weight a, Z->Y weight c) pairs at which :func:`check_slope_formula` tries a student's formula.
+FORMULA_POINTS = ((1.0, 1.0), (2.0, 1.0), (-1.0, 1.0), (0.0, 3.0), (0.5, -2.0), (-3.0, 0.5), (1.5, 2.5))
+
+
+@exercise("a function slope(a, c) that returns a number",
+          "write Var(X) and Cov(X, Y) from the equations X = aZ + U_X and Y = 0.5 X + cZ + U_Y, then divide")
+def check_slope_formula(answer, effect: float = 0.5) -> Feedback:
+    """Derive: the exact observational slope of Y on X in the tutoring model as a function of a and c.
+
+    ``answer(a, c)`` is compared with :func:`causal_lessons.ladder.tutoring_scm`'s slope (Z -> X weight a,
+    Z -> Y weight c, unit noise) at the pairs of :data:`FORMULA_POINTS`.
+    """
+    if not callable(answer):
+        raise Unreadable("the answer should be a function slope(a, c) (written with def, or a lambda), "
+                         f"but it is a value of type {type(answer).__name__}.")
+    wrong = []
+    for a, c in FORMULA_POINTS:
+        try:
+            value = answer(a, c)
+            if value is None or value is NOT_ANSWERED:
+                return not_answered("a function slope(a, c) that returns a number",
+                                    "your function returns nothing yet: make it return the slope")
+            value = as_number(value)
+        except Unreadable as exc:
+            return Feedback(False, f"slope({a}, {c}) did not give a number: {exc}")
+        except Exception as exc:  # the student's function failed: say how, never crash
+            return Feedback(False, f"slope({a}, {c}) raised {type(exc).__name__}: {exc}")
+        exact = tutoring_scm(a, effect, motivation_effect=c).observational_slope("X", "Y")
+        if abs(value - exact) > 1e-6:
+            wrong.append((a, c))
+    if not wrong:
+        return Feedback(True, "slope = 0.5 + c a / (a^2 + 1). The bias is never larger in size than |c| / 2, so "
+                              "with c = 1 the slope never drops below 0; with c = 2 and a = -1 it is -0.5: seeing "
+                              "then says tutoring lowers the score.")
+    return Feedback(False, f"your formula is off at {len(wrong)} of {len(FORMULA_POINTS)} test points, for example "
+                           f"a = {wrong[0][0]}, c = {wrong[0][1]}. Var(X) = a^2 + 1; Cov(X, Y) = 0.5 Var(X) plus "
+                           "what Z adds through both of its arrows.")
 
 
 @exercise("a number (the total effect)", "add up, over the directed paths, the products of the weights")
