@@ -79,6 +79,7 @@ def _cases() -> dict:
         "ladder.check_counterfactual": (lambda a: C("ladder.check_counterfactual")(ladder.tutoring_scm(1.0), ben,
                                                                                    {"X": -1.0}, "Y", 0.3, a),
                                         ladder.tutoring_scm(1.0).counterfactual(ben, {"X": -1.0})["Y"]),
+        "ladder.check_slope_formula": (lambda a: C("ladder.check_slope_formula")(a, -0.5), None),
         "ladder.check_counterfactual_prediction": (
             lambda a: C("ladder.check_counterfactual_prediction")(ladder.tutoring_scm(1.0), ben, {"X": -1.0}, "Y", a),
             "below"),

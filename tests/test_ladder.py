@@ -116,3 +116,19 @@ def test_sign_can_flip_only_when_the_confounder_acts_strongly_enough():
         flipped = ladder.tutoring_scm(a, motivation_effect=2.0)
         assert flipped.observational_slope("X", "Y") == pytest.approx(0.5 + ladder.confounding_bias(a, 2.0))
     assert ladder.tutoring_scm(-1.0, motivation_effect=2.0).observational_slope("X", "Y") == pytest.approx(-0.5)
+
+
+def test_slope_formula_checker_tries_the_formula_and_its_use():
+    right = lambda a, c: 0.5 + c * a / (a * a + 1)     # noqa: E731
+    assert ex.check_slope_formula(right, -0.5).correct
+    assert ex.check_slope_formula(right, np.float64(-0.5)).correct
+    off = ex.check_slope_formula(lambda a, c: 0.5 + a / (a * a + 1), -0.5)
+    assert not off.correct and "off at" in off.message
+    assert "evaluate it at a = -1" in ex.check_slope_formula(right, 0.5).message
+    assert "raised ZeroDivisionError" in ex.check_slope_formula(lambda a, c: 1 / 0, -0.5).message
+    assert "function" in ex.check_slope_formula(3.0, -0.5).message
+
+    def placeholder(a, c):
+        ...
+    assert repr(ex.check_slope_formula(placeholder, -0.5)).startswith("Not answered yet")
+    assert repr(ex.check_slope_formula(right, ...)).startswith("Not answered yet")

@@ -30,13 +30,15 @@ def check_observational_slope(scm: LinearGaussianSCM, answer, x: str = "X", y: s
 FORMULA_POINTS = ((1.0, 1.0), (2.0, 1.0), (-1.0, 1.0), (0.0, 3.0), (0.5, -2.0), (-3.0, 0.5), (1.5, 2.5))
 
 
-@exercise("a function slope(a, c) that returns a number",
-          "write Var(X) and Cov(X, Y) from the equations X = aZ + U_X and Y = 0.5 X + cZ + U_Y, then divide")
-def check_slope_formula(answer, effect: float = 0.5) -> Feedback:
+@exercise("a function slope(a, c) that returns a number, and the slope it gives for a = -1, c = 2",
+          "write Var(X) and Cov(X, Y) from the equations X = aZ + U_X and Y = 0.5 X + cZ + U_Y, then divide",
+          answers=("answer", "flipped"))
+def check_slope_formula(answer, flipped, effect: float = 0.5) -> Feedback:
     """Derive: the exact observational slope of Y on X in the tutoring model as a function of a and c.
 
     ``answer(a, c)`` is compared with :func:`causal_lessons.ladder.tutoring_scm`'s slope (Z -> X weight a,
-    Z -> Y weight c, unit noise) at the pairs of :data:`FORMULA_POINTS`.
+    Z -> Y weight c, unit noise) at the pairs of :data:`FORMULA_POINTS`; ``flipped`` is the slope at
+    a = -1, c = 2.
     """
     if not callable(answer):
         raise Unreadable("the answer should be a function slope(a, c) (written with def, or a lambda), "
@@ -56,13 +58,17 @@ def check_slope_formula(answer, effect: float = 0.5) -> Feedback:
         exact = tutoring_scm(a, effect, motivation_effect=c).observational_slope("X", "Y")
         if abs(value - exact) > 1e-6:
             wrong.append((a, c))
-    if not wrong:
-        return Feedback(True, "slope = 0.5 + c a / (a^2 + 1). The bias is never larger in size than |c| / 2, so "
-                              "with c = 1 the slope never drops below 0; with c = 2 and a = -1 it is -0.5: seeing "
-                              "then says tutoring lowers the score.")
-    return Feedback(False, f"your formula is off at {len(wrong)} of {len(FORMULA_POINTS)} test points, for example "
-                           f"a = {wrong[0][0]}, c = {wrong[0][1]}. Var(X) = a^2 + 1; Cov(X, Y) = 0.5 Var(X) plus "
-                           "what Z adds through both of its arrows.")
+    if wrong:
+        return Feedback(False, f"your formula is off at {len(wrong)} of {len(FORMULA_POINTS)} test points, for "
+                               f"example a = {wrong[0][0]}, c = {wrong[0][1]}. Var(X) = a^2 + 1; Cov(X, Y) = "
+                               "0.5 Var(X) plus what Z adds through both of its arrows.")
+    reply = check_number(flipped, tutoring_scm(-1.0, effect, motivation_effect=2.0).observational_slope("X", "Y"),
+                         tol=1e-6, hint="your formula is right; now evaluate it at a = -1 and c = 2.")
+    if not reply.correct:
+        return reply
+    return Feedback(True, "slope = 0.5 + c a / (a^2 + 1). The bias is never larger in size than |c| / 2, so with "
+                          "c = 1 the slope never drops below 0; with c = 2 and a = -1 it is negative: seeing says "
+                          "tutoring lowers the score, doing that it raises it.")
 
 
 @exercise("a number (the total effect)", "add up, over the directed paths, the products of the weights")
