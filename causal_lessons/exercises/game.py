@@ -112,7 +112,7 @@ def check_divergent_share(batch: EpisodeBatch, answer: Any) -> Feedback:
     share = float(exact_choices(batch).divergent.mean())
     return check_number(
         answer, share, tol=0.002,
-        praise="in these episodes only an agent that intervenes can tell the better choice.",
+        praise="in these episodes the associational rule picks a worse variable, however long it watches.",
         hint="use divergent_mask(batch) (True where the associational choice is worse) and take its mean; "
              "a share is a number between 0 and 1.",
     )
