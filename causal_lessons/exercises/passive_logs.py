@@ -42,13 +42,23 @@ def check_saturated_log_likelihood(log: pl.PassiveLog, answer: Any) -> Feedback:
              "-n/2 * (log det(2π Σ) + d) with d the number of variables.")
 
 
+def _variables_of(truth, answer: Any) -> set:
+    """The variables a set answer names; :class:`Unreadable` without listing them all (that could be the answer)."""
+    variables = sorted(truth.nodes)
+    try:
+        return as_names(answer, variables)
+    except Unreadable:
+        raise Unreadable(f"the answer should be a set of some of the {len(variables)} variables of the graph "
+                         f"({variables[0]} to {variables[-1]}), such as {{{variables[0]!r}}}.") from None
+
+
 @exercise("a set of variable names, such as {'A'} (or set() for none)",
           "for each variable, cut the arrows into it in each graph of the class and compare the pictures")
 def check_identifying_experiments(truth: Any, answer: Any) -> Feedback:
     """Exercise: the single variables whose experiments, added to observations, single out ``truth``."""
     truth = graphs.as_dag(truth, name="truth")
     expected = pl.identifying_experiments(truth)
-    answer = as_names(answer, sorted(truth.nodes))
+    answer = _variables_of(truth, answer)
     return check_set(
         answer, expected,
         praise="right: an experiment helps when cutting the set variable's incoming edges leaves "
@@ -103,11 +113,7 @@ def check_identifying_design(truth: Any, answer: Any) -> Feedback:
     """
     truth = graphs.as_dag(truth, name="truth")
     variables = sorted(truth.nodes)
-    try:
-        design = as_names(answer, variables)
-    except Unreadable:
-        return Feedback(False, f"the answer should be a set of some of the {len(variables)} variables of the "
-                               f"graph ({variables[0]} to {variables[-1]}), such as {{{variables[0]!r}}}.")
+    design = _variables_of(truth, answer)
     tied = len(pl.interventional_class(truth, design, variables=variables))
     if tied > 1:
         return Feedback(False, f"with experiments on {sorted(design) or 'no variable'}, {tied} graphs still fit "
