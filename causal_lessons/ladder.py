@@ -34,23 +34,31 @@ __all__ = [
 ]
 
 
-def tutoring_scm(confounding: float = 1.0, effect: float = 0.5, noise_std: float = 1.0) -> LinearGaussianSCM:
-    """The lesson's model: Z -> X with weight ``confounding``, Z -> Y with weight 1, X -> Y with weight ``effect``."""
+def tutoring_scm(confounding: float = 1.0, effect: float = 0.5, noise_std: float = 1.0, *,
+                 motivation_effect: float = 1.0) -> LinearGaussianSCM:
+    """The lesson's model: Z -> X with weight ``confounding``, Z -> Y with weight ``motivation_effect`` (1),
+    X -> Y with weight ``effect``."""
     confounding = check_real(confounding, "confounding")
     effect = check_real(effect, "effect")
-    return LinearGaussianSCM({("Z", "X"): confounding, ("Z", "Y"): 1.0, ("X", "Y"): effect}, noise_std=noise_std,
-                             variables=["Z", "X", "Y"])
+    motivation_effect = check_real(motivation_effect, "motivation_effect")
+    return LinearGaussianSCM({("Z", "X"): confounding, ("Z", "Y"): motivation_effect, ("X", "Y"): effect},
+                             noise_std=noise_std, variables=["Z", "X", "Y"])
 
 
-def confounding_bias(confounding: float, effect: float = 0.5) -> float:
-    """Exact observational slope minus true effect in :func:`tutoring_scm` (unit noise): a / (a^2 + 1).
+def confounding_bias(confounding: float, motivation_effect: float = 1.0) -> float:
+    """Exact observational slope minus true effect in :func:`tutoring_scm` (unit noise): c a / (a^2 + 1).
 
-    Var(X) = a^2 + 1 and Cov(X, Y) = effect * Var(X) + a, so the slope is
-    effect + a / (a^2 + 1).
+    With Z -> X weight a and Z -> Y weight c, Var(X) = a^2 + 1 and
+    Cov(X, Y) = effect * Var(X) + c a, so the slope is effect + c a / (a^2 + 1),
+    whatever the effect.  |a / (a^2 + 1)| is at most 1/2 (at a = +-1), so the bias
+    is never larger in size than c / 2.
+
+    >>> confounding_bias(1.0), confounding_bias(-1.0), confounding_bias(2.0)
+    (0.5, -0.5, 0.4)
     """
     a = check_real(confounding, "confounding")
-    check_real(effect, "effect")
-    return a / (a * a + 1.0)
+    c = check_real(motivation_effect, "motivation_effect")
+    return c * a / (a * a + 1.0)
 
 
 def regression_slope(x: Iterable[float], y: Iterable[float]) -> float:

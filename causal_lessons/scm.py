@@ -229,14 +229,32 @@ class LinearGaussianSCM:
         cov = t.T @ np.diag(noise**2) @ t
         return pd.DataFrame(cov, index=self._variables, columns=self._variables)
 
-    def observational_slope(self, x: str, y: str) -> float:
-        """Exact slope of the least-squares regression of ``y`` on ``x`` alone: Cov(x, y) / Var(x)."""
+    def observational_slope(self, x: str, y: str, given: Iterable[str] = ()) -> float:
+        """Exact coefficient of ``x`` in the least-squares regression of ``y`` on ``x`` (and the variables ``given``).
+
+        With nothing given this is Cov(x, y) / Var(x), the slope that infinite
+        observational data show; with ``given`` it is the *adjusted* slope, which
+        equals the total effect of x on y when ``given`` is a backdoor set.
+
+        >>> scm = LinearGaussianSCM({("Z", "X"): 1.0, ("Z", "Y"): 1.0, ("X", "Y"): 0.5})
+        >>> round(scm.observational_slope("X", "Y"), 3), round(scm.observational_slope("X", "Y", given=["Z"]), 3)
+        (1.0, 0.5)
+        """
         check_known(x, self._variables, "x")
         check_known(y, self._variables, "y")
+        if isinstance(given, str):
+            raise TypeError(f"given must be a collection of variable names such as ['Z'], got the string {given!r}.")
+        given = sorted({check_known(v, self._variables, "given") for v in given} - {x})
+        if y in given:
+            raise ValueError(f"given must not contain y={y!r}, the variable being regressed.")
         cov = self.covariance()
         if cov.loc[x, x] == 0:
             raise ValueError(f"x={x!r} has zero variance (it is fixed by an intervention); no slope exists.")
-        return float(cov.loc[x, y] / cov.loc[x, x])
+        if not given:
+            return float(cov.loc[x, y] / cov.loc[x, x])
+        cols = [x, *given]
+        coef, *_ = np.linalg.lstsq(cov.loc[cols, cols].to_numpy(), cov.loc[cols, y].to_numpy(), rcond=None)
+        return float(coef[0])
 
     # ------------------------------------------------------------------ rung 2: doing
     def do(self, interventions: Mapping[str, float]) -> LinearGaussianSCM:

@@ -59,6 +59,7 @@ def _cases() -> dict:
     ben = {"Z": -0.5, "X": 1.0, "Y": 0.3}
     log = gen.run_ab_test(gen.shop_scm(0.5), n=400, seed=11)
     strata = gen.effects_by_stratum(log, "M")
+    complete = graphs.as_dag([("A", "B"), ("A", "C"), ("A", "D"), ("B", "C"), ("B", "D"), ("C", "D")])
     hidden = graphs.as_dag([("A", "E"), ("E", "B"), ("E", "C"), ("B", "D"), ("C", "D")])
     known = graphs.cpdag(hidden)
     learner = BlicketLearner().observe([("A", True), ("B", False)])
@@ -76,8 +77,12 @@ def _cases() -> dict:
                                       paths.total_effect("A", "D")),
         "ladder.check_backdoor_set": (lambda a: C("ladder.check_backdoor_set")(trap, "X", "Y", a), {"Z"}),
         "ladder.check_counterfactual": (lambda a: C("ladder.check_counterfactual")(ladder.tutoring_scm(1.0), ben,
-                                                                                   {"X": -1.0}, "Y", a),
+                                                                                   {"X": -1.0}, "Y", 0.3, a),
                                         ladder.tutoring_scm(1.0).counterfactual(ben, {"X": -1.0})["Y"]),
+        "ladder.check_slope_formula": (lambda a: C("ladder.check_slope_formula")(a, -0.5), None),
+        "ladder.check_counterfactual_prediction": (
+            lambda a: C("ladder.check_counterfactual_prediction")(ladder.tutoring_scm(1.0), ben, {"X": -1.0}, "Y", a),
+            "below"),
         "ladder.check_rung": (lambda a: C("ladder.check_rung")(a),
                               dict(zip(ladder_ex.RUNG_QUESTIONS, [1, 2, 3, 2, 3]))),
         "passive_logs.check_saturated_log_likelihood": (
@@ -87,8 +92,10 @@ def _cases() -> dict:
             lambda a: C("passive_logs.check_identifying_experiments")([("Y", "X"), ("Y", "Z")], a), {"Y"}),
         "passive_logs.check_effect_estimate": (lambda a: C("passive_logs.check_effect_estimate")(marked, "X", "Y", a),
                                                pl.fit_mechanism(marked, "Y", ["X"]).weights["X"]),
-        "passive_logs.check_unmarked_verdict": (lambda a: C("passive_logs.check_unmarked_verdict")(marked, a),
-                                                "neither"),
+        "passive_logs.check_remaining_graphs": (
+            lambda a: C("passive_logs.check_remaining_graphs")([("Y", "X"), ("Y", "Z")], ["X"], a), 2),
+        "passive_logs.check_identifying_design": (
+            lambda a: C("passive_logs.check_identifying_design")(complete, a), {"B", "C"}),
         "game.check_expert_choice": (lambda a: C("game.check_expert_choice")(batch, k, a),
                                      (batch.names[batch.exploit_var[k]], int(batch.exploit_sign[k]))),
         "game.check_associational_choice": (lambda a: C("game.check_associational_choice")(batch, k, a),
@@ -97,6 +104,8 @@ def _cases() -> dict:
         "game.check_failure_reason": (lambda a: C("game.check_failure_reason")(batch, k, a), None),
         "game.check_divergent_share": (lambda a: C("game.check_divergent_share")(batch, a),
                                        float(exact.divergent.mean())),
+        "game.check_noise_prediction": (lambda a: C("game.check_noise_prediction")(batch, a), "expert"),
+        "game.check_adjustment_set": (lambda a: C("game.check_adjustment_set")(batch, k, a), None),
         "explanations.check_shortcut_prediction": (lambda a: C("explanations.check_shortcut_prediction")(a, eb, er, "C"),
                                                    "B"),
         "explanations.check_flip_share": (lambda a: C("explanations.check_flip_share")(a, 4), 1 / 3),
@@ -208,7 +217,9 @@ def test_reasonable_forms_are_accepted(cases):
     expert, move = cases["game.check_expert_choice"]
     assert expert(list(move)).correct and expert((move[0].lower(), np.int64(move[1]))).correct
     assert expert(np.array(move, dtype=object)).correct
-    assert cases["passive_logs.check_unmarked_verdict"][0](" Neither ").correct
+    assert cases["ladder.check_counterfactual_prediction"][0](" Below ").correct
+    assert cases["passive_logs.check_remaining_graphs"][0](np.int64(2)).correct
+    assert cases["passive_logs.check_identifying_design"][0](["b", "c"]).correct
     assert cases["ladder.check_backdoor_set"][0](["z"]).correct
     assert cases["blickets.check_sure_blickets"][0](("A",)).correct
     assert cases["blickets.check_sure_blickets"][0]("a").correct

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -12,7 +13,9 @@ from causal_lessons.exercises.game import (
     check_associational_choice,
     check_divergent_share,
     check_expert_choice,
+    check_adjustment_set,
     check_failure_reason,
+    check_noise_prediction,
 )
 from causal_lessons.strategies import exact_choices, failure_reason
 
@@ -125,3 +128,31 @@ def test_checkers_reject_what_is_not_a_batch(lesson):
         check_divergent_share([1, 2], 0.1)
     with pytest.raises(ValueError, match="index must be at most 999"):
         check_expert_choice(batch, 1000, ("A", 1))
+
+
+def test_noise_prediction(lesson):
+    batch = lesson[0]
+    assert check_noise_prediction(batch, "expert").correct
+    assert check_noise_prediction(batch, " Expert ").correct
+    for other in ("associational", "both", "neither"):
+        reply = check_noise_prediction(batch, other)
+        assert not reply.correct and "expert" not in reply.message.lower()
+    assert "one of" in check_noise_prediction(batch, "maybe").message
+    assert "Not answered yet" in check_noise_prediction(batch, ...).message
+
+
+def test_adjustment_set_accepts_every_set_that_recovers_the_effect(lesson):
+    batch, exact = lesson[0], lesson[1]
+    k = int(np.flatnonzero(exact.divergent & (exact.assoc_ties == 1))[2])
+    scm = batch.scm(k)
+    goal, chosen = batch.names[batch.goal[k]], batch.names[batch.exploit_var[k]]
+    others = [v for v in batch.names if v not in (goal, chosen)]
+    effect = scm.total_effect(chosen, goal)
+    for r in range(len(others) + 1):
+        for given in itertools.combinations(others, r):
+            works = abs(scm.observational_slope(chosen, goal, given=given) - effect) < 1e-6
+            assert check_adjustment_set(batch, k, set(given)).correct == works
+    assert not check_adjustment_set(batch, k, set()).correct
+    assert "goal" in check_adjustment_set(batch, k, {goal}).message
+    assert "not a variable" in check_adjustment_set(batch, k, {"Q"}).message
+    assert "Not answered yet" in check_adjustment_set(batch, k, ...).message

@@ -86,6 +86,49 @@ def test_checkers_accept_right_and_reject_wrong_answers_without_revealing():
     model = ladder.tutoring_scm(1.0)
     facts = {"Z": -0.5, "X": 1.0, "Y": 0.3}
     value = model.counterfactual(facts, {"X": -1.0})["Y"]
-    assert ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value).correct
-    bad = ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", value + 1)
-    assert not bad.correct and f"{value:.2f}" not in bad.message
+    noise = facts["Y"] - 0.5 * facts["X"] - facts["Z"]
+    assert ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", noise, value).correct
+    bad = ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", noise, value + 1)
+    assert not bad.correct and f"{value:.2f}" not in bad.message and "noise term is right" in bad.message
+    off = ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", noise + 1, value)
+    assert not off.correct and "noise term is not right" in off.message and f"{noise:.2f}" not in off.message
+    assert "Not answered yet" in ex.check_counterfactual(model, facts, {"X": -1.0}, "Y", ..., value).message
+
+
+def test_counterfactual_prediction_compares_one_person_with_the_population():
+    model = ladder.tutoring_scm(1.0)
+    ben = {"Z": -0.5, "X": 1.0, "Y": 0.3}          # U_Y = 0.3: his counterfactual -0.7, everyone's -0.5
+    assert ex.check_counterfactual_prediction(model, ben, {"X": -1.0}, "Y", "below").correct
+    assert ex.check_counterfactual_prediction(model, ben, {"X": -1.0}, "Y", " Below ").correct
+    lucky = {"Z": 0.5, "X": 1.0, "Y": 2.0}         # U_Y = 1.0, Z = 0.5: above
+    assert ex.check_counterfactual_prediction(model, lucky, {"X": -1.0}, "Y", "above").correct
+    average = {"Z": 0.0, "X": 0.0, "Y": 0.0}
+    assert ex.check_counterfactual_prediction(model, average, {"X": -1.0}, "Y", "the same").correct
+    wrong = ex.check_counterfactual_prediction(model, ben, {"X": -1.0}, "Y", "above")
+    assert not wrong.correct and "below" not in wrong.message
+    assert "one of" in ex.check_counterfactual_prediction(model, ben, {"X": -1.0}, "Y", "up").message
+
+
+def test_sign_can_flip_only_when_the_confounder_acts_strongly_enough():
+    # slope = effect + c a / (a^2 + 1) >= effect - c / 2: with effect 0.5 it can turn negative only for c > 1
+    for a in np.linspace(-3, 3, 61):
+        assert ladder.tutoring_scm(a).observational_slope("X", "Y") >= -1e-12
+        flipped = ladder.tutoring_scm(a, motivation_effect=2.0)
+        assert flipped.observational_slope("X", "Y") == pytest.approx(0.5 + ladder.confounding_bias(a, 2.0))
+    assert ladder.tutoring_scm(-1.0, motivation_effect=2.0).observational_slope("X", "Y") == pytest.approx(-0.5)
+
+
+def test_slope_formula_checker_tries_the_formula_and_its_use():
+    right = lambda a, c: 0.5 + c * a / (a * a + 1)     # noqa: E731
+    assert ex.check_slope_formula(right, -0.5).correct
+    assert ex.check_slope_formula(right, np.float64(-0.5)).correct
+    off = ex.check_slope_formula(lambda a, c: 0.5 + a / (a * a + 1), -0.5)
+    assert not off.correct and "off at" in off.message
+    assert "evaluate it at a = -1" in ex.check_slope_formula(right, 0.5).message
+    assert "raised ZeroDivisionError" in ex.check_slope_formula(lambda a, c: 1 / 0, -0.5).message
+    assert "function" in ex.check_slope_formula(3.0, -0.5).message
+
+    def placeholder(a, c):
+        ...
+    assert repr(ex.check_slope_formula(placeholder, -0.5)).startswith("Not answered yet")
+    assert repr(ex.check_slope_formula(right, ...)).startswith("Not answered yet")

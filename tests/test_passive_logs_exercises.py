@@ -12,7 +12,8 @@ from causal_lessons.exercises.passive_logs import (
     check_effect_estimate,
     check_identifying_experiments,
     check_saturated_log_likelihood,
-    check_unmarked_verdict,
+    check_identifying_design,
+    check_remaining_graphs,
 )
 from causal_lessons.scm import LinearGaussianSCM
 
@@ -41,8 +42,10 @@ def test_identifying_experiments():
     fb = check_identifying_experiments(FORK, {"X", "Y"})
     assert not fb.correct and "extra" in fb.message
     assert "missing" in check_identifying_experiments(FORK, set()).message
-    assert "'W' is not a variable" in check_identifying_experiments(FORK, {"W"}).message
-    assert "should be a set of variable names" in check_identifying_experiments(FORK, "Y").message
+    # an unknown name is explained without listing every variable (the right set could be among them)
+    unknown = check_identifying_experiments(FORK, {"W"}).message
+    assert "some of the 3 variables of the graph (X to Z)" in unknown and "X, Y, Z" not in unknown
+    assert "some of the 3 variables" in check_identifying_experiments(FORK, "Y").message
     assert "Not answered yet" in check_identifying_experiments(FORK, ...).message
 
 
@@ -60,11 +63,32 @@ def test_effect_estimate():
     assert "single number" in check_effect_estimate(log, "X", "Y", "0.8").message
 
 
-def test_unmarked_verdict():
-    log = pl.make_log(SCM, 400, 0.5, seed=1)
-    assert check_unmarked_verdict(log, "neither").correct
-    assert not check_unmarked_verdict(log, "X→Y").correct
-    assert "one of" in check_unmarked_verdict(log, "X=>Y").message
-    # "->" is the same arrow as "→", and labels ignore case and surrounding space
-    assert repr(check_unmarked_verdict(log, " x->y ")) == repr(check_unmarked_verdict(log, "X→Y"))
-    assert "Not answered yet" in check_unmarked_verdict(log, None).message
+FULL = [("A", "B"), ("A", "C"), ("A", "D"), ("B", "C"), ("B", "D"), ("C", "D")]
+
+
+def test_remaining_graphs():
+    # setting X in the fork cuts Y→X: the fork and the reverse chain (X←Y←Z) both leave X alone
+    assert check_remaining_graphs(FORK, ["X"], 2).correct
+    assert check_remaining_graphs(FORK, ["X"], np.int64(2)).correct
+    assert check_remaining_graphs(FORK, ["Y"], 1).correct
+    wrong = check_remaining_graphs(FORK, ["X"], 3)
+    assert not wrong.correct and "2" not in wrong.message
+    assert "whole number" in check_remaining_graphs(FORK, ["X"], 2.5).message
+    assert "Not answered yet" in check_remaining_graphs(FORK, ["X"], ...).message
+
+
+def test_identifying_design_accepts_any_design_that_works():
+    # the complete DAG over four variables: observations leave all 24 orders tied
+    assert len(pl.interventional_class(FULL)) == 24
+    working = [set(d) for r in range(5) for d in __import__("itertools").combinations("ABCD", r)
+               if len(pl.interventional_class(FULL, d)) == 1]
+    assert {"B", "C"} in working and {"A", "B"} not in working
+    for design in working:
+        assert check_identifying_design(FULL, design).correct
+    assert "none of them can be left out" in check_identifying_design(FULL, {"b", "C"}).message
+    assert "could even be left out" in check_identifying_design(FULL, {"A", "B", "C", "D"}).message
+    short = check_identifying_design(FULL, {"C"})
+    assert not short.correct and "2 graphs still fit" in short.message
+    assert "24 graphs" in check_identifying_design(FULL, set()).message
+    assert "should be a set of some of the 4 variables" in check_identifying_design(FULL, {"Q"}).message
+    assert "Not answered yet" in check_identifying_design(FULL, ...).message

@@ -34,6 +34,22 @@ def test_confounded_slope_differs_from_effect(confounded):
     assert confounded.total_effect("X", "Y") == pytest.approx(0.5)
 
 
+def test_adjusted_slope_is_the_effect_given_a_backdoor_set(confounded):
+    assert confounded.observational_slope("X", "Y", given=["Z"]) == pytest.approx(0.5)
+    assert confounded.observational_slope("X", "Y", given=[]) == pytest.approx(1.0)
+    assert confounded.observational_slope("X", "Y", given=["X"]) == pytest.approx(1.0)   # x itself is ignored
+    # a mediator in the regression blocks part of the effect
+    mediated = LinearGaussianSCM({("X", "M"): 1.0, ("M", "Y"): 1.0, ("X", "Y"): 0.5})
+    assert mediated.observational_slope("X", "Y", given=["M"]) == pytest.approx(0.5)
+    assert mediated.observational_slope("X", "Y") == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="given must not contain y"):
+        confounded.observational_slope("X", "Y", given=["Y"])
+    with pytest.raises(TypeError, match="given must be a collection"):
+        confounded.observational_slope("X", "Y", given="Z")
+    with pytest.raises(KeyError, match="given"):
+        confounded.observational_slope("X", "Y", given=["Q"])
+
+
 def test_total_effect_is_sum_over_paths():
     scm = LinearGaussianSCM({("A", "B"): 2.0, ("B", "C"): 3.0, ("A", "C"): -1.0, ("C", "D"): 0.5})
     assert scm.total_effect("A", "C") == 2 * 3 - 1

@@ -8,12 +8,16 @@ import numpy as np
 
 from .._validate import check_int
 from ..environment import EpisodeBatch
-from ..strategies import exact_choices, failure_reason, population_slopes
-from .core import Feedback, Unreadable, as_label, as_number, as_pair, check_choice, check_number, exercise
+from ..strategies import exact_choices, expert_values, failure_reason, population_slopes
+from .core import Feedback, Unreadable, as_label, as_names, as_number, as_pair, check_choice, check_number, exercise
 
-__all__ = ["check_expert_choice", "check_associational_choice", "check_failure_reason", "check_divergent_share"]
+__all__ = ["check_expert_choice", "check_associational_choice", "check_failure_reason", "check_divergent_share",
+           "check_noise_prediction", "check_adjustment_set", "REASONS", "NOISE_OPTIONS"]
 
+#: The options of :func:`check_failure_reason`.
 REASONS = ("confounding", "reverse causation")
+#: The options of :func:`check_noise_prediction`: which exact expected rewards change with the noise scale.
+NOISE_OPTIONS = ("expert", "associational", "both", "neither")
 
 
 def _episode(batch: Any, index: Any) -> int:
@@ -108,7 +112,60 @@ def check_divergent_share(batch: EpisodeBatch, answer: Any) -> Feedback:
     share = float(exact_choices(batch).divergent.mean())
     return check_number(
         answer, share, tol=0.002,
-        praise="in these episodes only an agent that intervenes can tell the better choice.",
+        praise="in these episodes the associational rule picks a worse variable, however long it watches.",
         hint="use divergent_mask(batch) (True where the associational choice is worse) and take its mean; "
              "a share is a number between 0 and 1.",
     )
+
+
+@exercise('one of "expert", "associational", "both" or "neither"',
+          "ask how each strategy gets its numbers: from five noisy experiments, or from correlations")
+def check_noise_prediction(batch: EpisodeBatch, answer: Any, factor: float = 10.0) -> Feedback:
+    """Which exact expected rewards change when every noise scale of the game is multiplied by ``factor``?
+
+    The expert's (:func:`~causal_lessons.strategies.expert_values`), the associational learner's with
+    infinite data (the choice the population slopes make), both, or neither: computed on ``batch``'s
+    episodes at both noise scales (the first 100 of them, to answer quickly).
+    """
+    if not isinstance(batch, EpisodeBatch):
+        raise TypeError(f"batch must be an EpisodeBatch (from generate_episodes), got {type(batch).__name__}.")
+    sigma, part = batch.noise_std, slice(0, 100)
+    arrays = {"total_effects": batch.total_effects[part], "goal": batch.goal[part], "allowed": batch.allowed[part],
+              "intervention_value": batch.intervention_value}
+    expert = [expert_values(noise_std=s, **arrays).mean() for s in (sigma, factor * sigma)]
+    slopes = [population_slopes(arrays["total_effects"], arrays["goal"], noise_std=s) for s in (sigma, factor * sigma)]
+    expert_changes = not np.isclose(expert[0], expert[1], rtol=1e-6, atol=1e-9)
+    assoc_changes = not np.allclose(slopes[0], slopes[1], rtol=1e-9, atol=1e-12)
+    expected = {(True, True): "both", (True, False): "expert", (False, True): "associational",
+                (False, False): "neither"}[(expert_changes, assoc_changes)]
+    return check_choice(
+        answer, expected, NOISE_OPTIONS,
+        praise="with every noise term scaled alike, every covariance scales alike, so correlations and slopes "
+               "stay put; the expert's estimates come from single noisy experiments, which get noisier.",
+        hint="write a slope Cov(X, goal) / Var(X) with every noise variance multiplied by 100 and see what "
+             "changes; then ask what one experiment, read off one noisy sample, would show with ten times the noise.",
+    )
+
+
+@exercise("a set of variable names, such as {'A', 'B'} (or set() for none)",
+          "look at the drawing for paths from that variable to the goal that start with an arrow into it")
+def check_adjustment_set(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
+    """Open challenge: variables whose addition to the regression makes the exploited variable's slope its effect.
+
+    In episode ``index``, the variable is the one the expert exploits; any set S for which the population
+    regression of the goal on it and S gives it a coefficient equal to its total effect is accepted.
+    """
+    i = _episode(batch, index)
+    names = list(batch.names)
+    chosen = set(as_names(answer, names))
+    goal, variable = names[batch.goal[i]], names[batch.exploit_var[i]]
+    if goal in chosen:
+        return Feedback(False, "the set cannot contain the goal itself: it is what is being regressed.")
+    scm = batch.scm(i)
+    slope = scm.observational_slope(variable, goal, given=chosen)
+    if abs(slope - scm.total_effect(variable, goal)) < 1e-6:
+        return Feedback(True, "with these variables in the regression, the watcher's slope is the effect: "
+                              "but to choose them it had to know the graph.")
+    return Feedback(False, "with this set the slope is still not the effect: some path from the variable to the "
+                           "goal that starts with an arrow into the variable is open, or a directed path or a "
+                           "collider is in the set.")

@@ -10,13 +10,14 @@ from typing import Any
 
 from .. import graphs
 from .. import passive_logs as pl
-from .core import Feedback, as_names, check_choice, check_number, check_set, exercise
+from .core import Feedback, Unreadable, as_names, as_whole_number, check_number, check_set, exercise
 
 __all__ = [
     "check_saturated_log_likelihood",
     "check_identifying_experiments",
     "check_effect_estimate",
-    "check_unmarked_verdict",
+    "check_remaining_graphs",
+    "check_identifying_design",
 ]
 
 
@@ -41,13 +42,23 @@ def check_saturated_log_likelihood(log: pl.PassiveLog, answer: Any) -> Feedback:
              "-n/2 * (log det(2π Σ) + d) with d the number of variables.")
 
 
+def _variables_of(truth, answer: Any) -> set:
+    """The variables a set answer names; :class:`Unreadable` without listing them all (that could be the answer)."""
+    variables = sorted(truth.nodes)
+    try:
+        return as_names(answer, variables)
+    except Unreadable:
+        raise Unreadable(f"the answer should be a set of some of the {len(variables)} variables of the graph "
+                         f"({variables[0]} to {variables[-1]}), such as {{{variables[0]!r}}}.") from None
+
+
 @exercise("a set of variable names, such as {'A'} (or set() for none)",
           "for each variable, cut the arrows into it in each graph of the class and compare the pictures")
 def check_identifying_experiments(truth: Any, answer: Any) -> Feedback:
     """Exercise: the single variables whose experiments, added to observations, single out ``truth``."""
     truth = graphs.as_dag(truth, name="truth")
     expected = pl.identifying_experiments(truth)
-    answer = as_names(answer, sorted(truth.nodes))
+    answer = _variables_of(truth, answer)
     return check_set(
         answer, expected,
         praise="right: an experiment helps when cutting the set variable's incoming edges leaves "
@@ -73,23 +84,43 @@ def check_effect_estimate(log: pl.PassiveLog, cause: str, effect: str, answer: A
     return fb
 
 
-@exercise('one of "X→Y", "Y→X" or "neither"', "score both directions on the unmarked log and compare")
-def check_unmarked_verdict(log: pl.PassiveLog, answer: Any) -> Feedback:
-    """Exercise: which direction a learner that takes every row of ``log`` for an observation favours.
+@exercise("a whole number (how many graphs)",
+          "cut the arrows into the set variable in each graph of the Markov class, and compare what is left")
+def check_remaining_graphs(truth: Any, experiments: Any, answer: Any) -> Feedback:
+    """Exercise: how many graphs observations plus experiments on ``experiments`` leave tied with ``truth``."""
+    truth = graphs.as_dag(truth, name="truth")
+    expected = len(pl.interventional_class(truth, experiments))
+    try:
+        value = as_whole_number(answer)
+    except Unreadable as exc:
+        return Feedback(False, str(exc))
+    if value == expected:
+        return Feedback(True, "the graphs that still look alike once the set variable's incoming arrows are cut "
+                              "stay tied, however long the log.")
+    return Feedback(False, "count the graphs of the Markov class (and only those: the others are already ruled out "
+                           "by the observations) whose picture, with the arrows into the set variable removed, "
+                           "matches the truth's (same skeleton, same v-structures).")
 
-    The checker scores both directions on the unmarked log; a difference below
-    one part in a billion counts as "neither".
+
+@exercise("a set of variable names, such as {'A', 'B'}",
+          "an experiment on a variable cuts the arrows into it; you need a set of cuts that leaves every rival "
+          "graph looking different from the truth")
+def check_identifying_design(truth: Any, answer: Any) -> Feedback:
+    """Open challenge: any set of variables whose experiments (each on its own) single out ``truth``.
+
+    Every set that works is accepted; the feedback says how many graphs are still tied with a set that does
+    not, and whether a smaller set would also do.
     """
-    log = pl.check_log(log).unmarked()
-    a, b = log.variables[:2]
-    forward, backward = pl.log_likelihood(log, [(a, b)]), pl.log_likelihood(log, [(b, a)])
-    if abs(forward - backward) <= 1e-9 * max(1.0, abs(forward)):
-        expected = "neither"
-    else:
-        expected = f"{a}→{b}" if forward > backward else f"{b}→{a}"
-    options = (f"{a}→{b}", f"{b}→{a}", "neither")
-    return check_choice(
-        answer, expected, options,
-        praise="yes: read as observations, any two-variable data fit both directions equally well; "
-               "the experiments in the log are wasted without their record.",
-        hint="score both directions on log.unmarked() and compare; then ask whether this could ever differ.")
+    truth = graphs.as_dag(truth, name="truth")
+    variables = sorted(truth.nodes)
+    design = _variables_of(truth, answer)
+    tied = len(pl.interventional_class(truth, design, variables=variables))
+    if tied > 1:
+        return Feedback(False, f"with experiments on {sorted(design) or 'no variable'}, {tied} graphs still fit "
+                               "every row of the log equally well. Add an experiment that cuts arrows the rival "
+                               "graphs disagree about.")
+    smaller = any(len(pl.interventional_class(truth, design - {v}, variables=variables)) == 1 for v in design)
+    return Feedback(True, "these experiments single out the truth among all "
+                          f"{len(pl.all_hypotheses(variables))} graphs"
+                          + ("; one of them could even be left out." if smaller else
+                             ", and none of them can be left out."))
