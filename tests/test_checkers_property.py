@@ -59,6 +59,9 @@ def _cases() -> dict:
     ben = {"Z": -0.5, "X": 1.0, "Y": 0.3}
     log = gen.run_ab_test(gen.shop_scm(0.5), n=400, seed=11)
     strata = gen.effects_by_stratum(log, "M")
+    hospital_a = gen.hospital_scm()
+    shift_predictors = (gen.population_least_squares(hospital_a, "Severity", ["Exposure"]),
+                        gen.population_least_squares(hospital_a, "Severity", ["Exposure", "Marker"]), hospital_a)
     hidden = graphs.as_dag([("A", "E"), ("E", "B"), ("E", "C"), ("B", "D"), ("C", "D")])
     known = graphs.cpdag(hidden)
     learner = BlicketLearner().observe([("A", True), ("B", False)])
@@ -100,10 +103,11 @@ def _cases() -> dict:
         "explanations.check_shortcut_prediction": (lambda a: C("explanations.check_shortcut_prediction")(a, eb, er, "C"),
                                                    "B"),
         "explanations.check_flip_share": (lambda a: C("explanations.check_flip_share")(a, 4), 1 / 3),
-        "imitation.check_bc_cost": (lambda a: C("imitation.check_bc_cost")(a, epsilon=0.02, horizon=50),
+        "imitation.check_growth_prediction": (lambda a: C("imitation.check_growth_prediction")(a), "about 4 times"),
+        "imitation.check_bc_walk": (lambda a: C("imitation.check_bc_walk")(a, a, epsilon=0.02, horizon=50),
                                     im.bc_expected_cost(0.02, 50)),
-        "imitation.check_horizon_for_ratio": (lambda a: C("imitation.check_horizon_for_ratio")(a, epsilon=0.01,
-                                                                                               factor=10), 21),
+        # an open challenge: many answers are right, so there is no one answer a message could give away
+        "imitation.check_quiet_compounding": (lambda a: C("imitation.check_quiet_compounding")(a, a), None),
         "fusion.check_class_size": (lambda a: C("fusion.check_class_size")(graphs.as_dag([("A", "B"), ("B", "C")]), a),
                                     3),
         "fusion.check_guaranteed_experiment": (lambda a: C("fusion.check_guaranteed_experiment")(known, a), "E"),
@@ -116,17 +120,20 @@ def _cases() -> dict:
                                          {"A"}),
         "blickets.check_blicket_probability": (
             lambda a: C("blickets.check_blicket_probability")([("AB", True), ("A", True)], "B", a), 0.5),
-        "blickets.check_information_gain": (lambda a: C("blickets.check_information_gain")(learner, "C", a),
-                                            learner.expected_information_gain("C")),
+        "blickets.check_information_gain": (lambda a: C("blickets.check_information_gain")(learner, "C", a, a),
+                                            learner.p_lit("C")),
+        "blickets.check_sure_design": (lambda a: C("blickets.check_sure_design")([("AB", False)], a), None),
         "blickets.check_overhypothesis_prediction": (
             lambda a: C("blickets.check_overhypothesis_prediction")(belief, a), belief.p_conjunctive()),
-        "generalization.check_ab_estimate": (lambda a: C("generalization.check_ab_estimate")(log, a, a),
-                                             gen.difference_in_means(log, "T", "Y").effect),
+        "generalization.check_ab_estimate": (lambda a: C("generalization.check_ab_estimate")(log, a, a, a),
+                                             float(log[log["T"] == 1]["Y"].mean())),
         "generalization.check_transported_effect": (
             lambda a: C("generalization.check_transported_effect")(strata, {0: 0.5, 1: 0.5}, a),
             gen.transport(strata, {0: 0.5, 1: 0.5}).effect),
         "generalization.check_crossover_shift": (lambda a: C("generalization.check_crossover_shift")(
-            gen.hospital_scm(marker_noise=1.0), a), None),
+            gen.hospital_scm(marker_noise=1.0), a, a), None),
+        "generalization.check_failing_shift": (lambda a: C("generalization.check_failing_shift")(
+            *shift_predictors, a), None),
         "generalization.check_operations": (lambda a: C("generalization.check_operations")(a),
                                              dict(zip(gx.OPERATION_QUESTIONS, ["observation", "A/B test", "simulation",
                                                                                "counterfactual", "A/B test"]))),
@@ -203,8 +210,9 @@ def test_the_placeholder_gets_not_answered_yet(cases, name):
 
 
 def test_reasonable_forms_are_accepted(cases):
-    horizon = cases["imitation.check_horizon_for_ratio"][0]
-    assert horizon(np.int64(21)).correct and horizon(21.0).correct and horizon(np.array([21])).correct
+    quiet = CHECKERS["causal_lessons.exercises.imitation.check_quiet_compounding"]
+    assert quiet(0.01, np.int64(30)).correct and quiet(np.float32(0.01), 30.0).correct
+    assert quiet(np.array([0.01]), np.array([30])).correct
     expert, move = cases["game.check_expert_choice"]
     assert expert(list(move)).correct and expert((move[0].lower(), np.int64(move[1]))).correct
     assert expert(np.array(move, dtype=object)).correct
