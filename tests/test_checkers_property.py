@@ -43,7 +43,10 @@ HEAVY = {"agents.check_seen_link", "agents.check_control_prediction", "agents.ch
          "explanations.check_lucky_share",
          # an open challenge with two answers: it simulates each design for 24 h; tests/test_dynamics_exercises.py
          # gives it wrong answers of every kind
-         "dynamics.check_stable_design"}
+         "dynamics.check_stable_design",
+         # an open challenge that plays the lesson's trained agent: tests/test_agents_exercises.py gives it wrong
+         # answers of every kind
+         "agents.check_divergent_episode", "language_agents.check_namer_trap"}
 
 
 def _cases() -> dict:
@@ -103,6 +106,7 @@ def _cases() -> dict:
         "explanations.check_shortcut_prediction": (lambda a: C("explanations.check_shortcut_prediction")(a, eb, er, "C"),
                                                    "B"),
         "explanations.check_flip_share": (lambda a: C("explanations.check_flip_share")(a, 4), 1 / 3),
+        "explanations.check_mixture_design": (lambda a: C("explanations.check_mixture_design")(a, a), None),
         "imitation.check_growth_prediction": (lambda a: C("imitation.check_growth_prediction")(a), "about 4 times"),
         "imitation.check_bc_walk": (lambda a: C("imitation.check_bc_walk")(a, a, epsilon=0.02, horizon=50),
                                     im.bc_expected_cost(0.02, 50)),
@@ -116,6 +120,8 @@ def _cases() -> dict:
             fusion.expected_experiments(graphs.as_dag([("A", "B"), ("B", "C"), ("A", "C")]))),
         "fusion.check_adjusted_bias": (lambda a: C("fusion.check_adjusted_bias")(fusion.fusion_scm(confounding=1.5), a),
                                        None),
+        "fusion.check_identifying_design": (lambda a: C("fusion.check_identifying_design")(
+            graphs.as_dag([("A", "E"), ("B", "C"), ("B", "D"), ("C", "D")]), a), None),
         "blickets.check_sure_blickets": (lambda a: C("blickets.check_sure_blickets")([("AB", True), ("B", False)], a),
                                          {"A"}),
         "blickets.check_blicket_probability": (
@@ -222,3 +228,16 @@ def test_reasonable_forms_are_accepted(cases):
     assert cases["blickets.check_sure_blickets"][0]("a").correct
     assert cases["fusion.check_class_size"][0](np.float64(3.0)).correct
     assert cases["explanations.check_flip_share"][0](np.array(1 / 3)).correct
+
+
+def test_edges_are_read_in_every_reasonable_form():
+    from causal_lessons.exercises.core import Unreadable, as_edges
+
+    read = as_edges({("a", "B"): 1, "B->C": np.int64(-1), " c → d ": np.float32(1.0), ("D", "E"): np.array([0])},
+                    "ABCDE")
+    assert read == {("A", "B"): 1.0, ("B", "C"): -1.0, ("C", "D"): 1.0, ("D", "E"): 0.0}
+    assert as_edges({}, "AB") == {}
+    for bad, says in (([("A", "B")], "should be a dict"), ({"AB": 1}, "(cause, effect) pair"),
+                      ({("A", "Q"): 1}, "should be one of"), ({("A", "B"): "one"}, "the weight of A→B")):
+        with pytest.raises(Unreadable, match=re.escape(says)):
+            as_edges(bad, "AB")

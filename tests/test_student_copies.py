@@ -29,7 +29,11 @@ import nbformat
 #: Each lesson's open challenge, by its checker: it accepts any valid answer, so a design the probe makes by changing
 #: the reference (10% off, one more, one entry changed, ...) may be right too.
 OPEN_CHALLENGES = {
+    "04_passive_agents_generalize.ipynb": "check_divergent_episode",
+    "05_explanations_and_quality.ipynb": "check_mixture_design",
+    "06_language_models_as_agents.ipynb": "check_namer_trap",
     "07_error_accumulation_and_dagger.ipynb": "check_quiet_compounding",
+    "08_causal_data_fusion.ipynb": "check_identifying_design",
     "09_children_and_blicket_detectors.ipynb": "check_sure_design",
     "10_causality_and_generalization.ipynb": "check_failing_shift",
     "12_causality_and_dynamics.ipynb": "check_stable_design",
@@ -514,10 +518,15 @@ def _distinctive_numbers(record) -> list[str]:
 COINCIDENCES = {
     ("07_error_accumulation_and_dagger.ipynb", 27, "0.36", 6): "BC's error on its own states (ε = 0.01, T = 100), "
                                                                  "not the chance of staying on the ridge at ε = 0.02",
-    ("04_passive_agents_generalize.ipynb", 36, "0.99", 33): "the pointer agent's held-out-link reward over seeds",
-    ("05_explanations_and_quality.ipynb", 36, "0.33", 23): "plain imitation's reward fraction at 40% low quality",
-    ("05_explanations_and_quality.ipynb", 36, "0.33", 26): "the same reward fraction in the sweep table",
+    ("04_passive_agents_generalize.ipynb", 37, "0.99", 33): "the pointer agent's held-out-link reward over seeds",
+    ("05_explanations_and_quality.ipynb", 37, "0.33", 23): "plain imitation's reward fraction at 40% low quality",
+    ("05_explanations_and_quality.ipynb", 37, "0.33", 26): "the same reward fraction in the sweep table",
     ("10_causality_and_generalization.ipynb", 50, "2.1", 42): "the crossover shift at marker noise 0.5",
+    ("10_causality_and_generalization.ipynb", 48, "11.61", 14): "the twin's mean basket with nobody on the new page "
+                                                                   "in the new market, a population mean (the control "
+                                                                   "arm's sample mean, 11.608, rounds to it; the "
+                                                                   "checker needs 3 decimals)",
+    ("10_causality_and_generalization.ipynb", 48, "12", 56): "'Lesson 12' in Going further",
 }
 
 
