@@ -32,10 +32,11 @@ from gymnasium import spaces
 from . import game
 from ._validate import check_count, check_int, check_seed
 from .game import *  # noqa: F403  (the rules' names, re-exported: callers import them from here too)
-from .game import DONE, EXPLOIT, EXPLORE, OBSERVE, EpisodeBatch, GameSpec, game_spec, sample_tasks, simulate
+from .game import (DONE, EXPLOIT, EXPLORE, OBSERVE, EpisodeBatch, GameSpec, game_spec, sample_tasks, simulate,
+                   written_tasks)
 from .strategies import as_strategy
 
-__all__ = ["CausalDAGEnv", "generate_episodes", "ENV_ID", *game.__all__]
+__all__ = ["CausalDAGEnv", "generate_episodes", "written_episodes", "ENV_ID", *game.__all__]
 
 
 def generate_episodes(n_episodes: int, *, strategy="expert", game: GameSpec | None = None,
@@ -61,10 +62,31 @@ def generate_episodes(n_episodes: int, *, strategy="expert", game: GameSpec | No
     """
     n_episodes = check_count(n_episodes, "n_episodes")
     game = game_spec(game, **settings)
-    k, noise_std, value = game.n_explore, game.noise_std, game.intervention_value
     player = as_strategy(strategy)
     task_seed, strategy_seed, noise_seed = np.random.SeedSequence(check_seed(seed)).spawn(3)
     tasks = sample_tasks(n_episodes, game=game, rng=np.random.default_rng(task_seed))
+    return _play(tasks, game, player, strategy_seed, noise_seed)
+
+
+def written_episodes(edges, goal, *, copies: int = 1, strategy="expert", game: GameSpec | None = None,
+                     seed: int | None = None, **settings) -> EpisodeBatch:
+    """``copies`` plays of one hand-written episode (:func:`~causal_lessons.game.written_tasks`: the DAG ``edges``,
+    ``{(cause, effect): weight}``, and the ``goal``'s name), each with its own noise; deterministic by ``seed``.
+
+    >>> batch = written_episodes({("A", "B"): 1, ("B", "C"): -1}, "C", copies=3, n_vars=3, seed=0)
+    >>> len(batch), batch.names[batch.exploit_var[0]], int(batch.exploit_sign[0])
+    (3, 'A', -1)
+    """
+    game = game_spec(game, **settings)
+    player = as_strategy(strategy)
+    tasks = written_tasks(edges, goal, game=game, copies=copies)
+    _, strategy_seed, noise_seed = np.random.SeedSequence(check_seed(seed)).spawn(3)
+    return _play(tasks, game, player, strategy_seed, noise_seed)
+
+
+def _play(tasks, game: GameSpec, player, strategy_seed, noise_seed) -> EpisodeBatch:
+    """Play ``tasks`` with ``player``: its exploration, the simulated values, its exploit and the reward."""
+    n_episodes, k, noise_std, value = len(tasks), game.n_explore, game.noise_std, game.intervention_value
     rng_play, rng_noise = np.random.default_rng(strategy_seed), np.random.default_rng(noise_seed)
     explore_actions = player.explore_actions(tasks.allowed, k, rng_play)
     explore_values = simulate(tasks.weights, explore_actions, value, noise_std, rng_noise)

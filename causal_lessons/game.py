@@ -37,7 +37,7 @@ pair's source is the unique best exploit choice.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -56,6 +56,7 @@ __all__ = [
     "check_batch",
     "check_weights",
     "sample_tasks",
+    "written_tasks",
     "simulate",
     "batch_total_effects",
     "episode_scm",
@@ -489,6 +490,47 @@ def sample_tasks(n_episodes: int, *, game: GameSpec | None = None, seed: int | N
     if not test_links and heldout_mode == "strict" and len(pairs):
         total[:, pairs[:, 0], pairs[:, 1]] = 0.0   # exactly 0 (it is already 0 up to rounding)
     return Tasks(names=names, weights=w, total_effects=total, allowed=allowed, goal=goal)
+
+
+def written_tasks(edges: Any, goal: Any, *, game: GameSpec | None = None, copies: int = 1, **settings) -> Tasks:
+    """One hand-written episode of the game, ``copies`` times: the DAG ``edges`` ({(cause, effect): weight}, by
+    name) and the ``goal``'s name; every variable may be experimented on.
+
+    Each weight must be one of the game's weights (:class:`GameSpec`, default -1, 0, +1) and the edges must form
+    a DAG; anything else is a clear error naming the edge.
+
+    >>> tasks = written_tasks({("A", "B"): 1, ("B", "C"): -1}, "C", n_vars=3, copies=2)
+    >>> tasks.total_effects[0, 0, 2], tasks.goal.tolist()
+    (np.float64(-1.0), [2, 2])
+    """
+    game = game_spec(game, **settings)
+    names, n = game.names, game.n_vars
+    copies = check_count(copies, "copies")
+    if not isinstance(edges, Mapping):
+        raise TypeError(f"edges must be a dict {{(cause, effect): weight}} such as {{('A', 'B'): 1}}, got "
+                        f"{type(edges).__name__}.")
+    if not isinstance(goal, str) or goal not in names:
+        raise KeyError(f"goal: unknown variable {goal!r}; the variables are {', '.join(names)}.")
+    w = np.zeros((n, n))
+    for edge, weight in edges.items():
+        if not isinstance(edge, tuple) or len(edge) != 2:
+            raise TypeError(f"edges: each key must be a (cause, effect) pair of names such as ('A', 'B'), got "
+                            f"{edge!r}.")
+        cause, effect = _as_name_list(edge, names, "edges")
+        if cause == effect:
+            raise ValueError(f"edges: ({cause!r}, {effect!r}) links a variable to itself.")
+        value = check_real(weight, f"edges[{edge!r}]")
+        if not np.isclose(game.weights, value).any():
+            raise ValueError(f"edges[{edge!r}] is {value:g}; the game's weights are "
+                             f"{', '.join(f'{v:g}' for v in game.weights)}.")
+        w[names.index(cause), names.index(effect)] = value
+    cycle = graphs.find_cycle(graphs.adjacency_to_dag(w != 0, names))
+    if cycle is not None:
+        raise ValueError(f"edges: {'→'.join(cycle)} is a directed cycle; the game's graphs are DAGs.")
+    total = batch_total_effects(w)
+    return Tasks(names=names, weights=np.repeat(w[None], copies, axis=0),
+                 total_effects=np.repeat(total[None], copies, axis=0), allowed=np.ones((copies, n), dtype=bool),
+                 goal=np.full(copies, names.index(goal), dtype=np.int64))
 
 
 def simulate(weights: np.ndarray, actions: np.ndarray, set_values, noise_std: float,

@@ -409,3 +409,20 @@ def test_impossible_constraints_fail_fast_in_the_env():
     with pytest.raises(ValueError, match="none of .* random DAGs met the constraints"):
         CausalDAGEnv(weights=(0.0,), heldout_links=[("A", "B")], test_links=True)
     assert time.perf_counter() - start < 5
+
+
+def test_written_episodes_play_copies_of_one_episode():
+    from causal_lessons.environment import written_episodes
+
+    edges = {("A", "B"): 1, ("B", "C"): -1}
+    batch = written_episodes(edges, "C", copies=4, seed=1)
+    assert len(batch) == 4 and batch.strategy == "expert"
+    assert (batch.weights == batch.weights[0]).all() and (batch.goal == 2).all()
+    # each copy has its own noise, the same seed the same plays
+    assert not np.allclose(batch.explore_values[0], batch.explore_values[1])
+    again = written_episodes(edges, "C", copies=4, seed=1)
+    np.testing.assert_array_equal(batch.explore_values, again.explore_values)
+    # the expert finds the best exploit: do(A = -5) or do(B = -5), each worth +5
+    assert set(batch.exploit_var.tolist()) <= {0, 1} and (batch.exploit_sign == -1).all()
+    watched = written_episodes(edges, "C", copies=2, strategy="associational", seed=1)
+    assert (watched.explore_actions == -1).all()

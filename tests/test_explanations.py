@@ -355,6 +355,17 @@ def test_mixture_first_step_is_a_distribution(share, n):
         assert p["observe"] < p["each variable"]
 
 
+def test_mixture_first_move_with_any_split():
+    assert ex.mixture_first_move(0.0, 0.0) == pytest.approx({"observe": 0.0, "each variable": 0.2})
+    assert ex.mixture_first_move(1.0, 0.0)["observe"] == 1.0
+    p = ex.mixture_first_move(0.1, 0.6, n_vars=4)
+    assert p["observe"] == pytest.approx(0.1 + 0.6 / 5) and p["observe"] + 4 * p["each variable"] == pytest.approx(1)
+    with pytest.raises(ValueError, match="associational \\+ random must be at most 1"):
+        ex.mixture_first_move(0.7, 0.7)
+    with pytest.raises(ValueError, match="random must be at most 1"):
+        ex.mixture_first_move(0.0, 1.5)
+
+
 def test_mixture_first_step_matches_the_generator():
     batch = ex.mixed_episodes(20_000, low_share=0.4, seed=2)
     p = ex.mixture_first_step(0.4)

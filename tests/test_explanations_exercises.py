@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from causal_lessons import explanations as ex
-from causal_lessons.exercises.explanations import (PLAYS_LIKE, check_flip_share, check_lucky_share,
+from causal_lessons.exercises.explanations import (PLAYS_LIKE, check_flip_share, check_lucky_share, check_mixture_design,
                                                    check_plays_like, check_shortcut_prediction, lucky_share,
                                                    most_exploited)
 
@@ -72,3 +72,33 @@ def test_plays_like_checker_reads_the_table():
     assert not wrong.correct and "associational" not in wrong.message
     assert "should be one of" in check_plays_like("a parrot", table).message
     assert PLAYS_LIKE == ("the expert", "the associational strategy", "neither")
+
+
+@pytest.mark.parametrize("associational, random", [(0.05, 0.5), (0.0, 0.5), (0.05, 0.65), (np.float64(0.01), 0.9),
+                                                    (0, 0.99)])
+def test_mixture_design_accepts_any_mixture_that_still_starts_with_an_experiment(associational, random):
+    first = ex.mixture_first_move(float(associational), float(random))
+    assert first["each variable"] > first["observe"] and associational + random >= 0.5
+    fb = check_mixture_design(associational, random, low_at_least=0.5)
+    assert fb.correct and "not low quality as such" in fb.message
+
+
+@pytest.mark.parametrize("associational, random, says", [
+    (0.1, 0.5, "greedy imitation would start by observing"),
+    (0.25, 0.25, "greedy imitation would start by observing"),  # the lesson's mixture at 50%: past the flip
+    (0.0, 1.0, "equally likely first moves"),
+    (0.3, 0.1, "only 40% of this mixture"),
+    (0.6, 0.6, "more than 1"),
+    (-0.1, 0.6, "associational should be a share between 0 and 1"),
+    (0.05, 1.5, "random should be a share between 0 and 1"),
+    ("some", 0.5, "associational: the answer should be a single number"),
+])
+def test_mixture_design_says_what_is_wrong(associational, random, says):
+    fb = check_mixture_design(associational, random, low_at_least=0.5)
+    assert not fb.correct and says in fb.message
+
+
+def test_mixture_design_placeholder_and_the_lesson_split():
+    assert repr(check_mixture_design(..., 0.5)).startswith("Not answered yet")
+    # the lesson's half-and-half split agrees with mixture_first_step
+    assert ex.mixture_first_move(0.2, 0.2) == ex.mixture_first_step(0.4)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from causal_lessons import fusion, graphs
 from causal_lessons.exercises.fusion import (
     check_adjusted_bias,
     check_class_size,
     check_expected_experiments,
     check_guaranteed_experiment,
+    check_identifying_design,
+    unresolved_edges,
 )
 
 PATH = graphs.as_dag([("A", "B"), ("B", "C"), ("C", "D")])
@@ -62,3 +66,41 @@ def test_adjusted_bias():
     not_yet(check_adjusted_bias(world, 0.0), f"{expected:.2f}")
     not_yet(check_adjusted_bias(world, fusion.regression_coefficient(world, "Y", "T") - 1))  # the naive bias
     assert "Not answered yet" in not_yet(check_adjusted_bias(world, None))
+
+
+TWO_PIECES = graphs.as_dag([("A", "E"), ("B", "C"), ("B", "D"), ("C", "D")])
+
+
+def test_unresolved_edges():
+    assert unresolved_edges(TWO_PIECES, []) == [("A", "E"), ("B", "C"), ("B", "D"), ("C", "D")]
+    assert unresolved_edges(TWO_PIECES, ["E"]) == [("B", "C"), ("B", "D"), ("C", "D")]
+    # B comes first in the truth: do(B) orients B's edges, the one between C and D stays open
+    assert unresolved_edges(TWO_PIECES, ["E", "B"]) == [("C", "D")]
+    assert unresolved_edges(TWO_PIECES, ["E", "C"]) == []  # C in the middle: Meek's rules do the rest
+    assert unresolved_edges(TWO_PIECES, ["A", "B", "C"]) == []
+
+
+@pytest.mark.parametrize("design", [{"A", "B", "C"}, {"A", "B", "D"}, {"A", "C", "D"}, {"E", "B", "C"},
+                                    {"E", "B", "D"}, ["e", "c", "d"], ("A", "B", "C")])
+def test_identifying_design_accepts_every_valid_design(design):
+    assert len(fusion.consistent_dags(TWO_PIECES)) == 12
+    fb = check_identifying_design(TWO_PIECES, design, max_experiments=3)
+    assert fb.correct and "exactly one candidate" in fb.message
+
+
+@pytest.mark.parametrize("design, says", [
+    ({"A", "B"}, "still leave the direction of C–D open"),
+    ({"B", "C", "D"}, "still leave the direction of A–E open"),
+    (set(), "A–E, B–C, B–D, C–D"),
+    ({"A", "B", "C", "D"}, "the budget is 3"),
+    ({"A", "E", "B"}, "open"),
+    ({"Q"}, "'Q' is not a variable here"),
+    ("ABC", "should be a set of variable names"),
+])
+def test_identifying_design_says_what_is_wrong(design, says):
+    assert says in not_yet(check_identifying_design(TWO_PIECES, design, max_experiments=3))
+
+
+def test_identifying_design_placeholder_and_a_larger_budget():
+    assert "Not answered yet" in not_yet(check_identifying_design(TWO_PIECES, ...))
+    assert check_identifying_design(TWO_PIECES, {"A", "B", "C", "D"}, max_experiments=4).correct

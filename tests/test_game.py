@@ -84,3 +84,26 @@ def test_check_weights():
         game.check_weights("1, 0")
     with pytest.raises(ValueError, match="non-empty"):
         game.check_weights([])
+
+
+def test_written_tasks_build_one_hand_written_episode():
+    tasks = game.written_tasks({("A", "B"): 1, ("B", "C"): -1, ("A", "C"): 0}, "C", copies=3)
+    assert len(tasks) == 3 and tasks.goal.tolist() == [2, 2, 2] and tasks.allowed.all()
+    assert tasks.total_effects[0, 0, 2] == -1 and tasks.weights[0, 0, 1] == 1 and tasks.weights.shape == (3, 5, 5)
+    np.testing.assert_array_equal(tasks.total_effects[0], game.batch_total_effects(tasks.weights[0]))
+    assert game.written_tasks({}, "A", n_vars=3).weights.shape == (1, 3, 3)
+
+
+@pytest.mark.parametrize("edges, goal, error, match", [
+    ({("A", "B"): 2}, "B", ValueError, r"edges\[\('A', 'B'\)\] is 2; the game's weights are -1, 0, 1"),
+    ({("A", "B"): 1, ("B", "A"): 1}, "B", ValueError, "A→B→A is a directed cycle"),
+    ({("A", "A"): 1}, "B", ValueError, "links a variable to itself"),
+    ({("A", "Z"): 1}, "B", KeyError, "unknown variable 'Z'"),
+    ({"AB": 1}, "B", TypeError, r"a \(cause, effect\) pair"),
+    ([("A", "B")], "B", TypeError, "edges must be a dict"),
+    ({("A", "B"): 1}, "Z", KeyError, "goal: unknown variable 'Z'"),
+    ({("A", "B"): "one"}, "B", TypeError, "must be a real number"),
+])
+def test_written_tasks_refuse_what_is_not_an_episode(edges, goal, error, match):
+    with pytest.raises(error, match=match):
+        game.written_tasks(edges, goal)

@@ -10,6 +10,7 @@ from causal_lessons.exercises.generalization import (
     OPERATIONS,
     check_ab_estimate,
     check_crossover_shift,
+    check_failing_shift,
     check_operations,
     check_transported_effect,
 )
@@ -28,20 +29,23 @@ def _hides(message: str, x: float) -> bool:
     return not any(form in message for form in _forms(x))
 
 
-def test_ab_estimate(log):
+def test_ab_estimate_asks_for_each_arms_mean(log):
     treated, control = log[log["T"] == 1]["Y"], log[log["T"] == 0]["Y"]
-    effect = treated.mean() - control.mean()
     se = (treated.var() / len(treated) + control.var() / len(control)) ** 0.5
-    assert check_ab_estimate(log, effect, se).correct
+    assert check_ab_estimate(log, treated.mean(), control.mean(), se).correct
     # a population standard deviation (ddof 0) is close enough
     se0 = (treated.var(ddof=0) / len(treated) + control.var(ddof=0) / len(control)) ** 0.5
-    assert check_ab_estimate(log, effect, se0).correct
-    wrong = check_ab_estimate(log, effect + 0.2, se)
-    assert not wrong.correct and wrong.message.startswith("effect:") and _hides(wrong.message, effect)
-    wrong_se = check_ab_estimate(log, effect, treated.std() / len(treated) ** 0.5)
+    assert check_ab_estimate(log, treated.mean(), control.mean(), se0).correct
+    # the helper's effect is not one of the asked quantities
+    effect = gen.difference_in_means(log).effect
+    wrong = check_ab_estimate(log, effect, control.mean(), se)
+    assert not wrong.correct and wrong.message.startswith("treated_mean:") and _hides(wrong.message, treated.mean())
+    swapped = check_ab_estimate(log, treated.mean(), treated.mean(), se)
+    assert not swapped.correct and swapped.message.startswith("control_mean:") and _hides(swapped.message, control.mean())
+    wrong_se = check_ab_estimate(log, treated.mean(), control.mean(), treated.std() / len(treated) ** 0.5)
     assert not wrong_se.correct and wrong_se.message.startswith("std_error:") and _hides(wrong_se.message, se)
-    assert "Not answered yet" in repr(check_ab_estimate(log, ..., se))
-    assert "single number" in repr(check_ab_estimate(log, "big", se))
+    assert "Not answered yet" in repr(check_ab_estimate(log, ..., control.mean(), se))
+    assert "single number" in repr(check_ab_estimate(log, "big", control.mean(), se))
 
 
 def test_transported_effect(log):
@@ -56,14 +60,59 @@ def test_transported_effect(log):
     assert not told.correct and "experiment's own mix" in told.message and _hides(told.message, right)
 
 
-def test_crossover_shift():
+def test_crossover_shift_asks_for_the_gap_first():
     source = gen.hospital_scm(marker_noise=1.0)
     causal = gen.population_least_squares(source, "Severity", ["Exposure"])
     both = gen.population_least_squares(source, "Severity", ["Exposure", "Marker"])
-    right = (gen.risk(causal, source) - gen.risk(both, source)) ** 0.5 / both.weight("Marker")
-    assert check_crossover_shift(source, right).correct
-    wrong = check_crossover_shift(source, 1.1 * right)
-    assert not wrong.correct and "solve for d" in wrong.message and _hides(wrong.message, right)
+    gap = gen.risk(causal, source) - gen.risk(both, source)
+    right = gap ** 0.5 / both.weight("Marker")
+    assert check_crossover_shift(source, gap, right).correct
+    wrong = check_crossover_shift(source, gap, 1.1 * right)
+    assert not wrong.correct and wrong.message.startswith("crossover:") and "solve for d" in wrong.message
+    assert _hides(wrong.message, right)
+    no_gap = check_crossover_shift(source, gen.risk(causal, source), right)
+    assert not no_gap.correct and no_gap.message.startswith("gap:") and _hides(no_gap.message, gap)
+    assert "Not answered yet" in repr(check_crossover_shift(source, gap, ...))
+
+
+@pytest.fixture(scope="module")
+def lesson_predictors():
+    source = gen.hospital_scm()
+    train = source.sample(500, seed=0)
+    return (gen.fit_least_squares(train, "Severity", ["Exposure"]),
+            gen.fit_least_squares(train, "Severity", ["Exposure", "Marker"]), source)
+
+
+@pytest.mark.parametrize("changes", [{"marker_noise": 3.0}, {"marker_weight": 0.5}, {"marker_weight": 0.0},
+                                     {"marker_weight": 4.0}, {"marker_noise": 2.5, "exposure_mean": 1.0}])
+def test_failing_shift_accepts_any_hospital_that_breaks_the_marker(lesson_predictors, changes):
+    causal, everything, source = lesson_predictors
+    hospital = gen.hospital_scm(**changes)
+    assert gen.risk(everything, hospital) > gen.risk(causal, hospital)
+    assert abs(gen.risk(causal, hospital) - gen.risk(causal, source)) <= 0.05 * gen.risk(causal, source)
+    fb = check_failing_shift(causal, everything, source, changes)
+    assert fb.correct and "breaks the predictor that leans on it" in fb.message
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({}, "still does better"),
+    ({"marker_weight": 1.0}, "still does better"),
+    ({"exposure_mean": 2.0}, "still does better"),
+    ({"severity_offset": 1.0}, "the disease's own mechanism"),
+    ({"marker_offset": 3.0}, "leave marker_offset alone"),
+    ({"marker_noise": -1.0}, "marker_noise must be a positive number"),
+    ({"marker_noise": "loud"}, "marker_noise: the answer should be a single number"),
+    ({"assay": 1.0}, "not a setting of gen.hospital_scm"),
+    (["marker_noise", 3.0], "should be a dict"),
+])
+def test_failing_shift_says_what_is_wrong_with_a_hospital(lesson_predictors, changes, says):
+    causal, everything, source = lesson_predictors
+    fb = check_failing_shift(causal, everything, source, changes)
+    assert not fb.correct and says in fb.message
+
+
+def test_failing_shift_placeholder(lesson_predictors):
+    assert repr(check_failing_shift(*lesson_predictors, ...)).startswith("Not answered yet")
 
 
 def test_operations():

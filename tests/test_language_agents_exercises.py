@@ -74,3 +74,38 @@ def test_namer_prediction():
         ex.check_namer_prediction("rarely", exploit[4:], goal[4:], names)
     with pytest.raises(ValueError, match="pass the naming model's exploit_var"):
         ex.check_namer_prediction("rarely", exploit[:2], goal, names)
+
+
+@pytest.fixture(scope="module")
+def pointer_and_namer():
+    torch.set_num_threads(1)
+    return la.load_shipped("language_pointer")[0], la.load_shipped("language_namer")[0]
+
+
+@pytest.mark.parametrize("edges, goal", [({("C", "B"): 1}, "B"), ({"c->b": -1, ("A", "D"): 1}, "b")])
+def test_namer_trap_accepts_an_episode_the_namer_misses(pointer_and_namer, edges, goal):
+    fb = ex.check_namer_trap(*pointer_and_namer, edges, goal)
+    assert fb.correct and "the naming model in 0" in fb.message
+
+
+@pytest.mark.parametrize("edges, goal, says", [
+    ({("A", "B"): 1}, "B", "the naming model finds the best exploit too"),
+    ({}, "B", "nothing in this DAG moves B"),
+    ({("C", "B"): 3}, "B", "the game's weights are -1, 0, 1"),
+    ({("C", "B"): 1, ("B", "C"): 1}, "B", "is a directed cycle"),
+    ({("C", "B"): 1}, "Z", "should be one of"),
+    ("C->B", "B", "should be a dict"),
+])
+def test_namer_trap_says_what_is_wrong(pointer_and_namer, edges, goal, says):
+    fb = ex.check_namer_trap(*pointer_and_namer, edges, goal)
+    assert not fb.correct and says in fb.message
+
+
+def test_namer_trap_when_the_pointer_misses_too(pointer_and_namer):
+    pointer, namer = pointer_and_namer
+    # the namer in the pointer's place: it misses the held-out link, so the "pointer" fails the first condition
+    fb = ex.check_namer_trap(namer, namer, {("C", "B"): 1}, "B")
+    assert not fb.correct and "the pointing model finds the best exploit in only 0 of 10" in fb.message
+    assert repr(ex.check_namer_trap(pointer, namer, ..., "B")).startswith("Not answered yet")
+    with pytest.raises(TypeError, match="lm must be a language model"):
+        ex.check_namer_trap(pointer, "namer", {("C", "B"): 1}, "B")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import training
+from .. import graphs, training
 from .._validate import check_count, check_seed
-from ..environment import generate_episodes
-from .core import Feedback, check_choice, check_number, exercise
+from ..environment import generate_episodes, written_episodes
+from ..strategies import exact_choices
+from .core import Feedback, as_edges, as_label, check_choice, check_number, exercise
 
 __all__ = ["CONTROL_BANDS", "control_band", "check_control_prediction", "seen_link_reward_fraction",
-           "check_seen_link", "check_pointer_reading"]
+           "check_seen_link", "check_pointer_reading", "check_divergent_episode"]
 
 #: The answers of the prediction exercise, from the divergent agreement they describe.
 CONTROL_BANDS = ("almost always", "about half the time", "rarely")
@@ -94,3 +95,39 @@ def check_pointer_reading(answer: Any, trace: Mapping) -> Feedback:
         praise="the pointer scores the episode's own experiments; the agent then repeats the chosen experiment's "
                "intervention, with the sign of the goal's response.",
         hint="find the row with the largest exploit score; its action names the variable.")
+
+
+@exercise("a dict of edges {(cause, effect): weight} and the goal's name",
+          "association is fooled by a variable the goal causes, or by a common cause", answers=("edges", "goal"))
+def check_divergent_episode(agent, edges: Any, goal: Any, *, max_edges: int = 5, plays: int = 20, need: float = 0.9,
+                            seed: int = 0) -> Feedback:
+    """Open challenge: any episode of the game (a DAG with at most ``max_edges`` edges of the game's weights, and a
+    goal) in which the associational strategy (infinite observational data) and ``agent`` choose differently, and
+    the agent is right: its exploit earns the best possible reward in at least ``need`` of ``plays`` plays."""
+    names = graphs.variable_names(agent.config.n_vars)
+    read = as_edges(edges, names)
+    goal = as_label(goal, names)
+    drawn = {pair: w for pair, w in read.items() if w != 0}
+    if len(drawn) > max_edges:
+        return Feedback(False, f"this DAG has {len(drawn)} edges; the challenge allows at most {max_edges}.")
+    try:
+        batch = written_episodes(drawn, goal, copies=plays, seed=seed, n_vars=len(names))
+    except (KeyError, TypeError, ValueError) as exc:
+        return Feedback(False, str(exc).strip("\"'"))
+    exact = exact_choices(batch)
+    assoc = f"do({names[exact.assoc_var[0]]} = {5 * exact.assoc_sign[0]:+d})"
+    if not exact.divergent[0]:
+        return Feedback(False, f"here the associational choice, {assoc}, is already worth as much as the best "
+                               "exploit: association and experiment agree. Association is fooled by a variable the "
+                               "goal causes (it moves with the goal), or by a common cause of a variable and the goal.")
+    result = training.rollout(agent, batch, seed=seed)
+    right = (result.reward >= exact.causal_value - 1e-6) & (result.exploit_var != exact.assoc_var)
+    if right.mean() < need:
+        return Feedback(False, f"association is fooled here ({assoc} is worth {exact.assoc_value[0]:+.0f}, the best "
+                               f"exploit {exact.causal_value[0]:+.0f}), but the agent finds the best exploit in only "
+                               f"{int(right.sum())} of {plays} plays (at least {need:.0%} needed). Does the decisive "
+                               "link look like the ones in its training episodes?")
+    chosen = f"do({names[result.exploit_var[0]]} = {5 * result.exploit_sign[0]:+d})"
+    return Feedback(True, f"association picks {assoc} (worth {exact.assoc_value[0]:+.0f}); the agent experiments and "
+                          f"picks {chosen}, the best exploit ({exact.causal_value[0]:+.0f}), in {int(right.sum())} of "
+                          f"{plays} plays. Its own experiments show what no amount of watching would.")

@@ -40,7 +40,7 @@ import numpy as np
 
 __all__ = ["Feedback", "check_number", "check_choice", "check_set", "check_true", "check_labels", "NOT_ANSWERED",
            "unanswered", "not_answered", "exercise", "checkers", "as_number", "as_whole_number", "as_label",
-           "as_items", "as_names", "as_pair", "normalize_label", "Unreadable"]
+           "as_items", "as_names", "as_pair", "as_edges", "normalize_label", "Unreadable"]
 
 #: What a student copy's placeholder leaves; checkers treat it as "not answered yet".
 NOT_ANSWERED = ...
@@ -203,6 +203,30 @@ def as_pair(answer: Any, what: str) -> tuple[Any, Any]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise Unreadable(f"the answer should be {what}, got {_brief(answer)}.")
     return answer[0], answer[1]
+
+
+def as_edges(answer: Any, names: Iterable[Any]) -> dict[tuple[Any, Any], float]:
+    """A causal graph written as a dict ``{(cause, effect): weight}``: keys as pairs of names (labels, see
+    :func:`as_label`) or ``"A->B"`` strings, weights as numbers; else :class:`Unreadable`.
+
+    >>> as_edges({("a", "B"): 1, "B->C": np.int64(-1)}, "ABC")
+    {('A', 'B'): 1.0, ('B', 'C'): -1.0}
+    """
+    names = list(names)
+    if not isinstance(answer, Mapping):
+        raise Unreadable("the edges should be a dict {(cause, effect): weight}, such as {('A', 'B'): 1}; got "
+                         f"a {_kind(answer)}.")
+    read = {}
+    for key, weight in answer.items():
+        if isinstance(key, str) and "→" in normalize_label(key):
+            key = tuple(part.strip() for part in str(key).replace("->", "→").split("→"))
+        cause, effect = as_pair(key, "a (cause, effect) pair of names such as ('A', 'B')")
+        pair = (as_label(cause, names), as_label(effect, names))
+        try:
+            read[pair] = as_number(weight)
+        except Unreadable as exc:
+            raise Unreadable(f"the weight of {pair[0]}→{pair[1]}: {exc}")
+    return read
 
 
 def check_number(answer: Any, expected: float, *, tol: float = 1e-2, relative: bool = False,

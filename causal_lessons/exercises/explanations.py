@@ -14,10 +14,10 @@ import numpy as np
 from .. import explanations as ex
 from .._validate import check_int
 from ..explanations import PLAYS_LIKE, plays_like
-from .core import Feedback, check_choice, check_number, exercise
+from .core import Feedback, Unreadable, as_number, check_choice, check_number, exercise
 
 __all__ = ["PLAYS_LIKE", "most_exploited", "check_shortcut_prediction", "check_flip_share", "lucky_share",
-           "check_lucky_share", "check_plays_like"]
+           "check_lucky_share", "check_plays_like", "check_mixture_design"]
 
 def most_exploited(batch, result, goal: str) -> str:
     """The variable an agent exploited most often in the episodes of ``batch`` whose goal is ``goal``."""
@@ -106,3 +106,40 @@ def check_plays_like(answer: Any, table, kind: str = "return", low_share: float 
                "behaviour of the training episodes that carried it.",
         hint="set the widget to this agent, share and quality, and read its first move and its exploration in the "
              "readout.")
+
+
+@exercise("two shares between 0 and 1: of associational and of random episodes (the rest is the expert's)",
+          "which low-quality strategy puts all of its first moves on one option?",
+          answers=("associational", "random"))
+def check_mixture_design(associational: Any, random: Any, *, low_at_least: float = 0.5, n_vars: int = 5) -> Feedback:
+    """Open challenge: any mixture, at least ``low_at_least`` of it low-quality (shares ``associational`` and
+    ``random``, the rest the expert's), whose most likely first move is still an experiment
+    (:func:`causal_lessons.explanations.mixture_first_move`): a greedy plain imitator of it starts by experimenting."""
+    shares = {}
+    for name, value in (("associational", associational), ("random", random)):
+        try:
+            shares[name] = as_number(value)
+        except Unreadable as exc:
+            return Feedback(False, f"{name}: {exc}")
+        if not 0 <= shares[name] <= 1:
+            return Feedback(False, f"{name} should be a share between 0 and 1.")
+    low = shares["associational"] + shares["random"]
+    if low > 1 + 1e-9:
+        return Feedback(False, "the two shares add up to more than 1: together they are the low-quality part of the "
+                               "data, and the expert plays the rest.")
+    if low < low_at_least - 1e-9:
+        return Feedback(False, f"only {low:.0%} of this mixture is low quality; the challenge asks for at least "
+                               f"{low_at_least:.0%}.")
+    first = ex.mixture_first_move(shares["associational"], shares["random"], n_vars)
+    if abs(first["observe"] - first["each variable"]) <= 1e-12:
+        return Feedback(False, f"in this mixture 'observe' and each variable are equally likely first moves "
+                               f"({first['observe']:.3f}): greedy imitation has no preferred first move. A little "
+                               "less of the strategy that always observes would tip it.")
+    if first["observe"] > first["each variable"]:
+        return Feedback(False, f"in this mixture the first move is 'observe' with probability {first['observe']:.3f} "
+                               f"and each variable with {first['each variable']:.3f}: greedy imitation would start by "
+                               "observing. Which low-quality strategy puts all of its first moves on one option?")
+    return Feedback(True, f"{low:.0%} of the data are low quality, yet each variable ({first['each variable']:.3f}) "
+                          f"beats 'observe' ({first['observe']:.3f}) as a first move, so a greedy imitator starts by "
+                          "experimenting. It is the associational share, all of its first moves on 'observe', not "
+                          "low quality as such, that flips greedy imitation.")

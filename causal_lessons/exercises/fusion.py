@@ -15,9 +15,10 @@ from ..fusion import (
     regression_coefficient,
 )
 from ..scm import LinearGaussianSCM
-from .core import Feedback, as_label, as_whole_number, check_number, check_true, exercise
+from .core import Feedback, Unreadable, as_label, as_names, as_whole_number, check_number, check_true, exercise
 
-__all__ = ["check_class_size", "check_guaranteed_experiment", "check_expected_experiments", "check_adjusted_bias"]
+__all__ = ["check_class_size", "check_guaranteed_experiment", "check_expected_experiments", "check_adjusted_bias",
+           "unresolved_edges", "check_identifying_design"]
 
 
 @exercise("a whole number of DAGs", "count the orientations of the CPDAG's undirected edges that add no "
@@ -77,3 +78,43 @@ def check_adjusted_bias(scm: LinearGaussianSCM, answer) -> Feedback:
         hint="the bias is the regression coefficient of T (with Z in the regression) minus the true effect. "
              "Compute the coefficient from scm.covariance(), or with causal_lessons.fusion.regression_coefficient.",
     )
+
+
+def unresolved_edges(dag: nx.DiGraph, design) -> list[tuple[str, str]]:
+    """The edges whose direction observation and the experiments ``design`` leave open when ``dag`` is the truth:
+    the adjacent pairs ``(a, b)`` (a before b alphabetically) that the remaining candidate DAGs orient in different
+    ways; ``[]`` when the truth is identified."""
+    candidates = consistent_dags(dag, list(design))
+    pairs = sorted({tuple(sorted(e)) for g in candidates for e in g.edges})
+    return [(a, b) for a, b in pairs if len({g.has_edge(a, b) for g in candidates}) > 1]
+
+
+@exercise("a set of variable names, such as {'A', 'B'}: the variables to experiment on",
+          "every undirected edge needs an experiment at one of its ends, or Meek's rules to orient it",
+          answers=("design",))
+def check_identifying_design(dag: nx.DiGraph, design, *, max_experiments: int = 3) -> Feedback:
+    """Open challenge: any set of at most ``max_experiments`` single-variable experiments, decided in advance, that
+    identifies the truth together with observation, whichever DAG of ``dag``'s equivalence class it is."""
+    names = sorted(dag.nodes)
+    try:
+        chosen = as_names(design, names, "a set of variable names, such as {'A', 'B'}: the variables to experiment on")
+    except Unreadable as exc:
+        # name the known variables without listing them in a row: "A, B, C, ..." would read like a design
+        message, listed, _ = str(exc).partition("; the variables are")
+        if listed:
+            message += f"; the variables are the letters {names[0]} to {names[-1]}."
+        return Feedback(False, message)
+    if len(chosen) > max_experiments:
+        return Feedback(False, f"that is {len(chosen)} experiments; the budget is {max_experiments}. Which of them "
+                               "could observation and the others make unnecessary?")
+    for member in consistent_dags(dag):
+        left = unresolved_edges(member, sorted(chosen))
+        if left:
+            shown = ", ".join(f"{a}–{b}" for a, b in left)
+            arrows = ", ".join(f"{a}→{b}" for a, b in sorted(member.edges))
+            return Feedback(False, f"if the true DAG were {arrows}, these experiments would still leave the "
+                                   f"direction of {shown} open. An experiment tells the direction of every edge at "
+                                   "its variable; what is left must follow by Meek's rules.")
+    return Feedback(True, f"whichever DAG of the class is true, observation and these {len(chosen)} experiments "
+                          "leave exactly one candidate: each undirected piece of the CPDAG got the experiments it "
+                          "needs, and Meek's rules did the rest.")

@@ -13,11 +13,14 @@ from typing import Any
 import numpy as np
 
 from .. import language_agents as la
-from .core import Feedback, Unreadable, as_items, as_label, as_pair, check_choice, check_number, check_set, exercise
+from ..environment import written_episodes
+from ..strategies import exact_choices
+from .core import (Feedback, Unreadable, as_edges, as_items, as_label, as_pair, check_choice, check_number, check_set,
+                   exercise)
 
 __all__ = ["PARROT_SILENCE", "check_pointer_reading", "rarely_claimed", "check_never_claimed",
            "no_experiment_reward_fraction", "check_no_experiments", "NAMER_BANDS", "namer_band",
-           "check_namer_prediction"]
+           "check_namer_prediction", "check_namer_trap"]
 
 #: A link the parrot states in fewer than this share of its talks counts as "never stated".
 PARROT_SILENCE = 0.01
@@ -130,3 +133,36 @@ def check_namer_prediction(answer: Any, exploit_var: Any, goal: Any, names, *, g
                f"{goal_name}.",
         hint=f"the naming model reads the same experiments as the pointing model; what differs is the word it must "
              f"write. How often did '{source}' follow 'goal {goal_name}' in its training text?")
+
+
+@exercise("a dict of edges {(cause, effect): weight} and the goal's name",
+          "where did the namer's training text never show the winning name after the goal?", answers=("edges", "goal"))
+def check_namer_trap(pointer, namer, edges: Any, goal: Any, *, plays: int = 10, need: float = 0.9,
+                     seed: int = 0) -> Feedback:
+    """Open challenge: any episode of the game (a DAG of the game's weights and a goal) in which the pointing model
+    finds the best exploit in at least ``need`` of ``plays`` plays and the naming model in at most ``1 - need``."""
+    la.check_lm(pointer)
+    la.check_lm(namer)
+    names = list(pointer.vocab.names)
+    drawn = {pair: w for pair, w in as_edges(edges, names).items() if w != 0}
+    goal = as_label(goal, names)
+    try:
+        batch = written_episodes(drawn, goal, copies=plays, seed=seed, n_vars=len(names))
+    except (KeyError, TypeError, ValueError) as exc:
+        return Feedback(False, str(exc).strip("\"'"))
+    best = exact_choices(batch).causal_value
+    if best[0] <= 1e-9:
+        return Feedback(False, f"nothing in this DAG moves {goal}: every exploit is worth 0, so no model can be wrong.")
+    right = {name: la.play(lm, batch, seed=seed).result.reward >= best - 1e-6
+             for name, lm in (("pointer", pointer), ("namer", namer))}
+    found = {name: int(r.sum()) for name, r in right.items()}
+    if found["pointer"] < need * plays:
+        return Feedback(False, f"the pointing model finds the best exploit in only {found['pointer']} of {plays} "
+                               f"plays (at least {need:.0%} needed).")
+    if found["namer"] > (1 - need) * plays:
+        return Feedback(False, f"the naming model finds the best exploit too, in {found['namer']} of {plays} plays. "
+                               "It reads the same experiments as the pointer; what did its training text never show "
+                               f"after 'goal {goal}'?")
+    return Feedback(True, f"the pointing model finds the best exploit in {found['pointer']} of {plays} plays, the "
+                          f"naming model in {found['namer']}: both read the same experiments, but the namer must "
+                          "write a name, and its training text never showed the winning name after this goal.")

@@ -49,6 +49,7 @@ __all__ = [
     "asking",
     "quality_index",
     "quality_tensors",
+    "mixture_first_move",
     "mixture_first_step",
     "greedy_flip_share",
     "first_step_probabilities",
@@ -284,18 +285,35 @@ def quality_tensors(batch, agent, device) -> dict[str, Any]:
     return out
 
 
-def mixture_first_step(low_share: float, n_vars: int = 5) -> dict[str, float]:
-    """The exact probabilities of the first exploration move in the mixed data (every variable allowed).
+def mixture_first_move(associational: float, random: float, n_vars: int = 5) -> dict[str, float]:
+    """The exact probabilities of the first exploration move in a mixture of episodes (every variable allowed):
+    a share ``associational`` played by the associational strategy, ``random`` by the random one, the rest by the
+    expert.
 
     The expert experiments first on each variable with probability 1/n; the
     associational strategy always observes; the random one observes or
     experiments on each variable with probability 1/(n + 1).  Returns
     ``{"observe": p, "each variable": q}``.
+
+    >>> {k: round(v, 3) for k, v in mixture_first_move(0.1, 0.5).items()}
+    {'observe': 0.183, 'each variable': 0.163}
+    """
+    a = check_probability(associational, "associational")
+    r = check_probability(random, "random")
+    if a + r > 1 + 1e-12:
+        raise ValueError(f"associational + random must be at most 1 (the rest is the expert's), got {a + r:g}.")
+    n = check_int(n_vars, "n_vars", minimum=2, maximum=MAX_VARS)
+    observe = a + r / (n + 1)
+    return {"observe": observe, "each variable": (1 - observe) / n}
+
+
+def mixture_first_step(low_share: float, n_vars: int = 5) -> dict[str, float]:
+    """The exact probabilities of the first exploration move in the lesson's mixed data (every variable allowed):
+    :func:`mixture_first_move` with the low-quality share ``low_share`` split half associational, half random.
+    Returns ``{"observe": p, "each variable": q}``.
     """
     s = check_probability(low_share, "low_share")
-    n = check_int(n_vars, "n_vars", minimum=2, maximum=MAX_VARS)
-    observe = s / 2 + (s / 2) / (n + 1)
-    return {"observe": observe, "each variable": (1 - observe) / n}
+    return mixture_first_move(s / 2, s / 2, n_vars)
 
 
 def greedy_flip_share(n_vars: int = 5) -> float:
