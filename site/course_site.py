@@ -188,20 +188,17 @@ def launch_bar(links: dict[str, str | None]) -> str:
                 f'href="{html.escape(links["download"])}" download title="Save the student copy to run it in your own '
                 f'JupyterLab"><i class="fas fa-download" aria-hidden="true"></i>Download</a>')
     return ('<nav class="cl-launch" aria-label="Run this lesson"><span class="cl-launch-label">Run this lesson:</span>'
-            + "".join(buttons) + download + '<span class="cl-launch-note">the student copy: exercises for you '
-            'to fill in</span></nav>')
+            + "".join(buttons) + download + '<span class="cl-launch-note">each opens the student copy: the '
+            'exercises are yours to fill in</span></nav>')
 
 
 def _widget_note(after_update_figure: bool) -> nodes.Element:
-    note = nodes.container(classes=["cl-widget-note"])
-    paragraph = nodes.paragraph()
-    paragraph += nodes.strong(text="Interactive widget. ")
-    paragraph += nodes.Text("A web page cannot run Python, so the widget that stands here works only when you run the "
-                            "lesson: use “Run this lesson” at the top of the page.")
+    text = ("A web page cannot run Python, so the widget that stands here works only when you run the lesson: use "
+            "“Run this lesson” at the top of the page.")
     if after_update_figure:
-        paragraph += nodes.Text(" The figure above is drawn by the widget's own update function, at one setting.")
-    note += paragraph
-    return note
+        text += " The figure above is drawn by the widget's own update function, at one setting."
+    return nodes.admonition("", nodes.title(text="Interactive widget"), nodes.paragraph(text=text),
+                            classes=["cl-widget-note", "tip"])
 
 
 class LessonPages(SphinxTransform):

@@ -141,7 +141,8 @@ def remote_resources(pages: dict[str, Page]) -> list[str]:
 
 
 def is_generic_alt(alt: str | None, src: str = "") -> bool:
-    """Whether an alt text says nothing about the figure: missing, empty, a generic word or the file's name.
+    """Whether an alt text says nothing about the image: missing, empty, a generic word, the file's name, or too
+    short to say anything (under 10 characters; "Binder logo" is the shortest the site has).
 
     >>> is_generic_alt("png"), is_generic_alt("", "a.png"), is_generic_alt("../_images/3f2a9c.png", "../_images/3f2a9c.png")
     (True, True, True)
@@ -153,7 +154,7 @@ def is_generic_alt(alt: str | None, src: str = "") -> bool:
     text = alt.strip().lower()
     name = Path(urlsplit(src).path).name.lower()
     return text in GENERIC_ALT or bool(name) and (text.endswith(name) or text == Path(name).stem) \
-        or re.fullmatch(r"[0-9a-f]{16,}(\.\w+)?", text) is not None or len(text) < 12
+        or re.fullmatch(r"[0-9a-f]{16,}(\.\w+)?", text) is not None or len(text) < 10
 
 
 def is_opaque_png(data: bytes) -> bool:
