@@ -197,13 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path, nargs="?", default=Path("build/site"), help="the built site (build/site)")
     args = parser.parse_args(argv)
     try:
-        problems = check(args.site)
+        pages = read_site(args.site)
     except FileNotFoundError as exc:
         parser.error(str(exc))
-    pages = len(list(args.site.rglob("*.html")))
+    problems = broken_links(args.site, pages) + remote_resources(pages) + figure_problems(args.site, pages)
     for problem in problems:
         print(problem)
-    print(f"{args.site}: {pages} pages, {len(problems)} problem(s)")
+    print(f"{args.site}: {len(pages)} pages, {len(problems)} problem(s)")
     return 1 if problems else 0
 
 
