@@ -16,7 +16,7 @@ import random
 import numpy as np
 
 from ._validate import check_seed
-from .plotting import use_course_style
+from .plotting import show_alt_text_in_notebooks, use_course_style
 from .scm import LinearGaussianSCM
 
 __all__ = ["setup", "seed_everything", "lesson_map", "environment_report", "self_check_model"]
@@ -37,11 +37,14 @@ def seed_everything(seed: int, *, torch: bool = False) -> np.random.Generator:
 def setup(seed: int = 0, *, torch: bool = False, pgmpy: bool = False, threads: int = 1) -> np.random.Generator:
     """Prepare a lesson: seeds, the course plotting style, and optionally torch and pgmpy.
 
+    In a notebook, every figure the lesson shows then carries its alt text, a description in words that screen
+    readers and the course website use (:func:`causal_lessons.plotting.show_alt_text_in_notebooks`).
     ``torch=True`` imports torch and makes it use ``threads`` thread(s) (one, as on a
     Binder pod).  ``pgmpy=True`` imports pgmpy quietly (see :mod:`causal_lessons._pgmpy`),
     so that the lesson can then ``from pgmpy... import ...`` without warnings.
     Returns a seeded ``numpy.random.Generator`` for the lesson's own draws.
     """
+    show_alt_text_in_notebooks()  # first: it may configure the inline backend, which may reset matplotlib's style
     use_course_style()
     if pgmpy:
         from ._pgmpy import load

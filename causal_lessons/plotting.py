@@ -1,21 +1,32 @@
-"""One plotting style for the whole course: sizes, colours and the DAG drawing.
+"""One plotting style for the whole course: sizes, colours, the DAG drawing and every figure's alt text.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable for
 colour-blind readers.  Every lesson calls :func:`use_course_style` (through
 :func:`causal_lessons.lesson.setup`) and draws graphs with :func:`draw_dag`.
+
+Every figure a lesson shows carries a text description, its **alt text**, for readers who cannot see it
+(screen readers, the course website's ``<img alt>``): :func:`describe_figure` writes it from the figure's
+artists (panel titles, axis labels, the plotted series, and for a DAG drawn by :func:`draw_dag` its nodes
+and edges); :func:`set_alt_text` overrides it where the code knows better; and
+:func:`show_alt_text_in_notebooks` (called by ``setup``) makes IPython save it with each figure, as the
+``alt`` of the ``image/png`` output's metadata.
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Iterable, Mapping
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import networkx as nx
+import numpy as np
 
 from .graphs import dag_layout
 
-__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "draw_dag", "strategy_color"]
+__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "draw_dag", "strategy_color", "describe_figure",
+           "describe_axes", "set_alt_text", "alt_text_metadata", "show_alt_text_in_notebooks"]
 
 #: Okabe-Ito colours by meaning.
 COLORS = {
@@ -54,6 +65,9 @@ def use_course_style() -> None:
     mpl.rcParams.update({
         "figure.figsize": FIGSIZE,
         "figure.dpi": 80,
+        # an opaque white background: figures stay readable on a dark page (the website's dark mode)
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
         "savefig.dpi": 80,
         "font.size": 10,
         "axes.titlesize": 11,
@@ -149,4 +163,296 @@ def draw_dag(
     ax.set_axis_off()
     ax.margins(0.15)
     ax.set_aspect("equal")
+    set_alt_text(ax, _dag_description(graph, nodes, directed, undirected, highlight, node_values, show_weights))
     return ax
+
+
+def _dag_description(graph, nodes, directed, undirected, highlight, node_values, show_weights) -> str:
+    """What :func:`draw_dag` drew, in words: the nodes, the edges (with their signed weights) and the highlights."""
+    def weight(u, v):
+        w = graph.edges[u, v].get("weight")
+        return f" ({w:+g})" if show_weights and w is not None else ""
+
+    arrows = [f"{u} → {v}{weight(u, v)}" for u, v in sorted(directed)]
+    lines = [f"{u} — {v}" for u, v in sorted(undirected)]
+    text = f"causal graph on {', '.join(map(str, nodes))}"
+    if arrows or lines:
+        text += "; edges " + ", ".join(arrows + [f"{line} (direction unknown)" for line in lines])
+    else:
+        text += "; no edges"
+    if highlight:
+        text += f"; highlighted: {', '.join(sorted(map(str, highlight)))}"
+    if node_values:
+        text += "; values " + ", ".join(f"{v} = {node_values[v]:.1f}" for v in nodes if v in node_values)
+    return text
+
+
+# ------------------------------------------------------------------------------------------------
+# Alt text: what a figure shows, in words
+# ------------------------------------------------------------------------------------------------
+
+#: Descriptions set by :func:`set_alt_text` (or :func:`draw_dag`), by figure or axes; they go with the figure.
+_ALT_TEXT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Panels with more series or categories than this are summarized ("and 4 more").
+_MAX_ITEMS = 8
+_INLINE_BACKENDS = ("inline", "module://matplotlib_inline.backend_inline")
+
+
+def set_alt_text(target, text: str):
+    """Describe a figure (or one panel, an axes) in words, instead of the description written from its artists.
+
+    Use it where the code knows better than the drawing what a figure shows.  Returns ``target``.
+
+    >>> fig, ax = new_figure()
+    >>> _ = set_alt_text(ax, "a histogram of 1,000 draws of X")
+    >>> describe_figure(fig)
+    'a histogram of 1,000 draws of X'
+    >>> plt.close(fig)
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if not isinstance(target, (Figure, Axes)):
+        raise TypeError(f"target must be a matplotlib Figure or Axes, got {type(target).__name__}.")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must be a non-empty description of what the figure shows, got {text!r}.")
+    _ALT_TEXT[target] = " ".join(text.split())
+    return target
+
+
+#: TeX commands in labels, as a screen reader should say them.
+_TEX = {"varepsilon": "ε", "epsilon": "ε", "sum": "Σ", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
+        "Delta": "Δ", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ",
+        "cdot": "·", "times": "×", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "to": "→", "rightarrow": "→",
+        "approx": "≈", "propto": "∝", "infty": "∞", "mid": "|", "quad": " ", ",": " "}
+
+
+def _plain(text: str) -> str:
+    """A label as plain text: one line, and TeX (``$\\varepsilon T$``) as its symbols (``ε T``)."""
+    if "$" in text:
+        text = re.sub(r"\\(?:mathrm|text|mathit|mathbf|operatorname)\{([^}]*)\}", r"\1", text.replace("$", ""))
+        text = re.sub(r"\\([A-Za-z]+|,)", lambda m: _TEX.get(m.group(1), m.group(1)), text)
+        text = text.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _quoted(text: str) -> str:
+    return f"“{_plain(text)}”"
+
+
+def _listed(items: list[str]) -> str:
+    """Items joined by commas, each quoted when one of them has a comma of its own; at most ``_MAX_ITEMS``."""
+    items = list(dict.fromkeys(_plain(i) for i in items if i and i.strip()))
+    if any("," in item for item in items):
+        items = [_quoted(item) for item in items]
+    more = len(items) - _MAX_ITEMS
+    return ", ".join(items[:_MAX_ITEMS]) + (f" and {more} more" if more > 0 else "")
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[−+\-]?[\d.,]+(e[−+\-]?\d+)?%?|\$.*\$", text.strip()) is not None
+
+
+def _series_labels(ax) -> list[str]:
+    legend = ax.get_legend()
+    if legend is not None:
+        return [t.get_text() for t in legend.get_texts() if t.get_text()]
+    return [label for label in ax.get_legend_handles_labels()[1] if label and not label.startswith("_")]
+
+
+def _kinds(ax) -> list[str]:
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+    from matplotlib.container import BarContainer, ErrorbarContainer
+
+    kinds = []
+    if any(isinstance(c, BarContainer) for c in ax.containers):
+        kinds.append("bar chart")
+    if ax.images:
+        kinds.append("heat map")
+    lines = [line for line in ax.get_lines() if line.get_visible()]
+    drawn = [line for line in lines if line.get_linestyle() not in ("None", "", " ")]
+    if any(len(line.get_xdata()) > 2 for line in drawn):
+        kinds.append("line chart")
+    elif drawn:
+        kinds.append("straight lines")
+    marked = [line for line in lines if line.get_marker() not in (None, "None", "", " ")
+              and (line not in drawn or len(line.get_xdata()) <= 2)]
+    if marked or any(isinstance(c, PathCollection) for c in ax.collections):
+        kinds.append("points")
+    if any(isinstance(c, ErrorbarContainer) for c in ax.containers):
+        kinds.append("error bars")
+    if any(isinstance(c, PolyCollection) for c in ax.collections):
+        kinds.append("shaded bands")
+    if not kinds and any(isinstance(c, LineCollection) for c in ax.collections):
+        kinds.append("line segments")
+    return kinds
+
+
+def _categories(axis) -> list[str]:
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    return labels if labels and any(label and not _is_number(label) for label in labels) else []
+
+
+def describe_axes(ax) -> str:
+    """One panel in words: its title, then its explicit description (:func:`set_alt_text`, :func:`draw_dag`), or
+    the kind of plot, its axes' labels, the series named in its legend, its categories and its notes.
+
+    An empty panel with no title gives ``""``.
+
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([1, 2, 3], [2, 4, 8], label="doing")
+    >>> _ = ax.set(title="Effect of X", xlabel="x", ylabel="E[Y]")
+    >>> _ = ax.legend()
+    >>> describe_axes(ax)
+    'Effect of X: line chart; x axis “x”, y axis “E[Y]”; series: doing'
+    >>> plt.close(fig)
+    """
+    title = " / ".join(_plain(t) for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+    explicit = _ALT_TEXT.get(ax)
+    if explicit is not None:
+        body = explicit
+    else:
+        parts = []
+        kinds = _kinds(ax)
+        if kinds:
+            parts.append(" with ".join([kinds[0], " and ".join(kinds[1:])]) if len(kinds) > 1 else kinds[0])
+        axes_text = []
+        for name, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel())):
+            if label.strip():
+                log = " (log scale)" if axis.get_scale() == "log" else ""
+                axes_text.append(f"{name} axis {_quoted(label)}{log}")
+        if axes_text:
+            parts.append(", ".join(axes_text))
+        series = _series_labels(ax)
+        if series:
+            parts.append("series: " + _listed(series))
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            categories = _categories(axis) if ax.axison else []
+            if categories:
+                parts.append(f"{name} categories: " + _listed(categories))
+        notes = [t.get_text() for t in ax.texts if t.get_visible() and t.get_text().strip()
+                 and not _is_number(t.get_text())]
+        if notes:
+            parts.append("notes: " + ", ".join(_quoted(n) for n in notes[:_MAX_ITEMS])
+                         + (f" and {len(notes) - _MAX_ITEMS} more" if len(notes) > _MAX_ITEMS else ""))
+        body = "; ".join(parts)
+    if title and body:
+        return f"{title}: {body}"
+    return title or body
+
+
+def _position(ax, count: int) -> str:
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        return ""
+    spec = spec.get_topmost_subplotspec()  # a colour bar nests its panel in a grid of its own
+    rows, cols = spec.get_gridspec().get_geometry()
+    if rows == 1 and cols == count and cols <= 3:
+        return ("left", "middle", "right")[spec.colspan.start] if cols == 3 else ("left", "right")[spec.colspan.start]
+    if cols == 1 and rows == count and rows <= 3:
+        return ("top", "middle", "bottom")[spec.rowspan.start] if rows == 3 else ("top", "bottom")[spec.rowspan.start]
+    return ""
+
+
+def describe_figure(fig) -> str:
+    """The figure in words, for its alt text: the figure's title, then its own description if one was set
+    (:func:`set_alt_text`), else each visible panel's (:func:`describe_axes`), with a colour bar's label.
+
+    >>> fig, (left, right) = new_figure(2)
+    >>> _ = left.bar(["seeing", "doing"], [1.0, 0.5])
+    >>> _ = left.set_title("Slope of Y on X")
+    >>> _ = draw_dag(nx.DiGraph([("X", "Y")]), right)
+    >>> print(describe_figure(fig))
+    2 panels. Left: Slope of Y on X: bar chart; x categories: seeing, doing. Right: causal graph on X, Y; edges X → Y.
+    >>> plt.close(fig)
+    """
+    suptitle = _plain(fig.get_suptitle()) if hasattr(fig, "get_suptitle") else ""
+    explicit = _ALT_TEXT.get(fig)
+    if explicit is not None:
+        body = explicit
+    else:
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+        colorbars = [ax.get_ylabel() or ax.get_xlabel() for ax in fig.axes
+                     if ax.get_visible() and ax.get_label() == "<colorbar>"]
+        described = []
+        for ax in panels:  # a twin axes (twinx) shares its panel's place: one panel, described together
+            text = describe_axes(ax)
+            twin = next((i for i, (other, _) in enumerate(described)
+                         if np.allclose(other.get_position().bounds, ax.get_position().bounds)), None)
+            if twin is not None and text:
+                host = described[twin][1]
+                extra = "; ".join(part for part in text.split("; ") if part not in host.split("; "))
+                described[twin] = (described[twin][0], f"{host}; on a second axis: {extra}" if extra else host)
+            elif text:
+                described.append((ax, text))
+        if len(described) == 1:
+            body = described[0][1]
+        else:
+            pieces = []
+            for i, (ax, text) in enumerate(described[:_MAX_ITEMS], start=1):
+                where = _position(ax, len(described))
+                pieces.append(f"{where.capitalize() if where else f'Panel {i}'}: {text}.")
+            if len(described) > _MAX_ITEMS:
+                pieces.append(f"And {len(described) - _MAX_ITEMS} more panels.")
+            body = f"{len(described)} panels. " + " ".join(pieces) if described else ""
+        if colorbars:
+            body += ("; " if len(described) == 1 else " ") + "colour scale: " + _listed(
+                [_quoted(c) if c else "unlabelled" for c in colorbars])
+    body = body.strip()
+    if suptitle:
+        return f"{suptitle}. {body}" if body else suptitle
+    return body or "an empty figure"
+
+
+def alt_text_metadata(fig) -> dict:
+    """The ``image/png`` output metadata that carries a figure's alt text: ``{"alt": describe_figure(fig)}``.
+
+    >>> fig, ax = new_figure()
+    >>> _ = ax.set_title("nothing yet")
+    >>> alt_text_metadata(fig)
+    {'alt': 'nothing yet'}
+    >>> plt.close(fig)
+    """
+    return {"alt": describe_figure(fig)}
+
+
+def _png_with_alt_text(fig, **print_kwargs):
+    """IPython's ``image/png`` formatter for a figure: its PNG (as the inline backend makes it) and its alt text."""
+    from IPython.core.pylabtools import print_figure
+
+    data = print_figure(fig, fmt="png", base64=True, **print_kwargs)
+    if data is None:  # an empty figure: IPython shows nothing
+        return None
+    return data, alt_text_metadata(fig)  # described after drawing, when the tick labels are known
+
+
+def show_alt_text_in_notebooks() -> bool:
+    """In IPython or Jupyter, make every figure a cell shows carry its alt text (:func:`describe_figure`) as the
+    ``alt`` of its ``image/png`` output metadata, which the course website renders as ``<img alt>``.
+
+    Called by :func:`causal_lessons.lesson.setup`.  Returns ``False`` (and changes nothing) outside IPython.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or getattr(shell, "display_formatter", None) is None:
+        return False
+    try:
+        backend = mpl.get_backend(auto_select=False)
+    except TypeError:  # matplotlib < 3.10
+        backend = mpl.rcParams._get("backend")
+    print_kwargs = {"bbox_inches": "tight"}
+    if backend in _INLINE_BACKENDS:
+        # Importing the inline backend configures it once (and resets the figure formatters then): do it first,
+        # so that the formatter registered below is the one that stays.
+        from matplotlib_inline.backend_inline import InlineBackend
+
+        print_kwargs = dict(InlineBackend.instance().print_figure_kwargs)
+    from functools import partial
+
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, partial(_png_with_alt_text, **print_kwargs))
+    return True

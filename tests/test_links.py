@@ -189,3 +189,20 @@ def test_command_line_with_a_git_address_prints_only_the_hub_link(capsys):
     out = capsys.readouterr().out
     assert "JupyterHub: https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgitlab" in out
     assert "mybinder" not in out and "only for a GitHub repository" in out
+
+
+def test_a_website_serves_the_download_itself():
+    """The course website serves each student copy beside its page: the download link is relative to the page."""
+    links = launch_links("03_x.ipynb", "ada/course", download_prefix="../")
+    assert links["download"] == "../student/03_x.ipynb"
+    assert links["binder"] == launch_links("03_x.ipynb", "ada/course")["binder"], "only the download changes"
+    assert launch_links("03_x.ipynb", "ada/course", download_prefix="https://uni.edu/course/")["download"] == \
+        "https://uni.edu/course/student/03_x.ipynb"
+    assert launch_links("03_x.ipynb", "ada/course", instructor=True, download_prefix="")["download"] == \
+        "notebooks/03_x.ipynb"
+
+
+@pytest.mark.parametrize("prefix", ["..", "javascript:alert(1)/", "..\\\\", 3])
+def test_a_download_prefix_is_a_folder_address(prefix):
+    with pytest.raises(ValueError, match=r"download_prefix must be the address of the folder.*ending in '/'"):
+        launch_links("03_x.ipynb", "ada/course", download_prefix=prefix)

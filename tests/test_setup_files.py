@@ -74,10 +74,22 @@ def test_dev_lock_extends_the_runtime_lock_without_overlap():
         assert tool in dev
 
 
+def test_site_lock_extends_the_runtime_lock_and_agrees_with_the_dev_lock():
+    """make site installs requirements-site.txt alone; make test installs all three locks into one environment."""
+    text = (ROOT / "requirements-site.txt").read_text()
+    assert "-r requirements.txt" in text
+    site, dev, runtime = (pins(ROOT / f"requirements{s}.txt") for s in ("-site", "-dev", ""))
+    assert not set(site) & set(runtime)
+    assert {name: site[name] for name in set(site) & set(dev)} == {name: dev[name] for name in set(site) & set(dev)}
+    for tool in ("sphinx", "myst-nb", "sphinx-book-theme"):
+        assert tool in site
+
+
 def test_pyproject_ranges_admit_the_locked_versions():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    locked = pins(ROOT / "requirements.txt") | pins(ROOT / "requirements-dev.txt")
-    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    locked = pins(ROOT / "requirements.txt") | pins(ROOT / "requirements-dev.txt") | pins(ROOT / "requirements-site.txt")
+    extras = project["optional-dependencies"]
+    for spec in project["dependencies"] + extras["dev"] + extras["site"]:
         req = Requirement(spec)
         name = canonicalize_name(req.name)
         assert name in locked, f"{name} is in pyproject.toml but not in a lock: run make lock"
@@ -87,7 +99,8 @@ def test_pyproject_ranges_admit_the_locked_versions():
 def test_installed_versions_are_the_locked_ones():
     from importlib.metadata import version
 
-    for name, pinned in (pins(ROOT / "requirements.txt") | pins(ROOT / "requirements-dev.txt")).items():
+    locks = pins(ROOT / "requirements.txt") | pins(ROOT / "requirements-dev.txt") | pins(ROOT / "requirements-site.txt")
+    for name, pinned in locks.items():
         assert version(name).split("+")[0] == pinned, f"{name}: installed {version(name)}, locked {pinned}"
 
 
@@ -124,11 +137,18 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_make_test_creates_the_venv_and_installs_the_locks(tmp_path):
-    out = subprocess.run(["make", "-n", "test", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    # -W: as if MathJax's lock had just changed, so that make shows how it installs it even where it is installed
+    out = subprocess.run(["make", "-n", "-W", "site/package-lock.json", "test", f"VENV={tmp_path / 'venv'}"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "-m venv" in out
     assert "install -r requirements.txt" in out and "install -r requirements-dev.txt" in out
     assert "-m pytest" in out
+    # make test builds and checks the website too: its lock and its pinned MathJax
+    assert "install -r requirements-site.txt" in out and "npm ci --prefix site" in out
+    site = subprocess.run(["make", "-n", "site", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+    assert "-m sphinx -n -W --keep-going -c site" in site and ". build/site" in site
+    assert "tools/check_site.py build/site" in site
     lab = subprocess.run(["make", "-n", "lab", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     # JupyterLab refuses to start as root without --allow-root (e.g. in a container); only then is it passed.

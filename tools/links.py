@@ -21,8 +21,8 @@ The repository is a GitHub repository (``OWNER/NAME``); the nbgitpuller link als
 address (a GitLab server, or ``file:///srv/causal-lessons`` on the hub's own disk), e.g.
 ``python tools/links.py file:///srv/causal-lessons --hub https://hub.example.edu``.
 
-This module is the one place links are built: other tools (e.g. a course website) call
-:func:`launch_links` for each lesson.  See docs/teaching.md for how to run a class with either.
+This module is the one place links are built: the course website (``site/course_site.py``) calls
+:func:`launch_links` for each lesson page.  See docs/teaching.md for how to run a class with either.
 """
 
 from __future__ import annotations
@@ -180,8 +180,18 @@ def nbgitpuller_path(repository: str, branch: str = "main", path: str = DEFAULT_
     return f"/git-pull?{query}"
 
 
+def _check_download_prefix(prefix: str) -> str:
+    if not isinstance(prefix, str) or (prefix and not prefix.endswith("/")) or "\\" in prefix \
+            or re.match(r"^[a-z][a-z0-9+.-]*:", prefix, flags=re.I) and not prefix.startswith(("http://", "https://")):
+        raise ValueError(f"download_prefix must be the address of the folder that serves the repository's files, "
+                         f"ending in '/' (such as '../' from a page of the course website, or "
+                         f"'https://example.edu/course/'), got {prefix!r}.")
+    return prefix
+
+
 def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causal-lessons/causal-lessons",
-                 branch: str | None = None, hub: str | None = None, *, instructor: bool = False) -> dict[str, str | None]:
+                 branch: str | None = None, hub: str | None = None, *, instructor: bool = False,
+                 download_prefix: str | None = None) -> dict[str, str | None]:
     """The links that open one lesson's student copy: ``{"binder": ..., "nbgitpuller": ..., "download": ...}``.
 
     ``lesson_filename`` is the lesson's file name (``"03_experiment_then_exploit.ipynb"``, the same in
@@ -189,19 +199,28 @@ def launch_links(lesson_filename: str = DEFAULT_LESSON, repository: str = "causa
     the download, and to ``main`` for nbgitpuller; ``"nbgitpuller"`` is None without a ``hub``, and
     ``"binder"`` and ``"download"`` are None for a repository that is not on GitHub (a git address).
     ``instructor=True`` gives the links of the instructor version (with the solutions) instead.
+    The download link is the raw file on GitHub, unless ``download_prefix`` names the folder that serves the
+    repository's files another way: the course website serves the student copies beside its pages, so a lesson
+    page (in the site's ``student/`` folder) passes ``"../"`` and the browser saves the file it serves.
 
     >>> links = launch_links("03_experiment_then_exploit.ipynb", "ada/course", hub="https://hub.example.edu")
     >>> links["binder"]
     'https://mybinder.org/v2/gh/ada/course/HEAD?urlpath=lab/tree/student/03_experiment_then_exploit.ipynb'
     >>> links["download"]
     'https://raw.githubusercontent.com/ada/course/HEAD/student/03_experiment_then_exploit.ipynb'
+    >>> launch_links("03_experiment_then_exploit.ipynb", "ada/course", download_prefix="../")["download"]
+    '../student/03_experiment_then_exploit.ipynb'
     """
     path = lesson_path(lesson_filename, instructor=instructor)
     on_github = git_repository(repository)[0].startswith("https://github.com/")
+    if download_prefix is not None:
+        download = _check_download_prefix(download_prefix) + quote(path)
+    else:
+        download = download_url(repository, branch or "HEAD", path) if on_github else None
     return {
         "binder": binder_url(repository, branch or "HEAD", path) if on_github else None,
         "nbgitpuller": nbgitpuller_url(repository, hub, branch or "main", path) if hub is not None else None,
-        "download": download_url(repository, branch or "HEAD", path) if on_github else None,
+        "download": download,
     }
 
 

@@ -6,6 +6,8 @@
 * ``requirements.txt`` -- everything a student needs to run the course (what
   ``make lab``, Binder and environment.yml install);
 * ``requirements-dev.txt`` -- that, plus the test tools (what ``make test`` and CI install);
+* ``requirements-site.txt`` -- that, plus what builds the course website (``make site``; ``make test`` installs
+  it too, resolved so that all three locks install together);
 * ``environment.yml`` and ``binder/environment.yml`` -- conda: python, pip and CPU-only
   PyTorch from conda-forge, then the same pins as requirements.txt through pip.
 
@@ -13,6 +15,8 @@ Each lock is resolved in a fresh virtual environment with this machine's Python.
 torch is pinned as ``torch==2.13.0`` (the CPU build where one is available).  Without
 ``--upgrade`` the current locks are constraints of the new ones (as pip-compile keeps existing
 pins), so adding a dependency does not move every other package to its latest release.
+
+    python tools/lock.py --site     # only requirements-site.txt, against the current requirements*.txt
 """
 
 from __future__ import annotations
@@ -81,11 +85,41 @@ def conda_environment(pins: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def pins_of(path: Path) -> list[str]:
+    """The ``name==version`` lines of a lock (without its header and ``-r`` lines)."""
+    return [line.strip() for line in path.read_text().splitlines()
+            if line.strip() and not line.strip().startswith(("#", "-r"))]
+
+
+def site_lock(runtime: list[str], dev: list[str]) -> list[str]:
+    """The website's pins beyond ``runtime``, resolved so that the three locks install together (a package that
+    the test tools need too has the same pin in both locks: ``make site`` needs no test tools)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        constraints = Path(tmp) / "constraints.txt"
+        constraints.write_text("\n".join(runtime + dev) + "\n")
+        site_all = freeze("[site]", constraints=[constraints])
+    known = {name_of(p) for p in runtime}
+    return [p for p in site_all if name_of(p) not in known]
+
+
+def write_site_lock(runtime: list[str], dev: list[str]) -> list[str]:
+    """Rewrite requirements-site.txt from :func:`site_lock`; returns its pins."""
+    site = site_lock(runtime, dev)
+    (ROOT / "requirements-site.txt").write_text(HEADER + "-r requirements.txt\n" + "\n".join(site) + "\n")
+    return site
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Rewrite requirements.txt, requirements-dev.txt and the two environment.yml files (see the module's text)."""
+    """Rewrite the locks and the two environment.yml files (see the module's text)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--upgrade", action="store_true", help="ignore the current pins: resolve everything afresh")
+    parser.add_argument("--site", action="store_true",
+                        help="only regenerate requirements-site.txt, keeping requirements.txt and requirements-dev.txt")
     args = parser.parse_args(argv)
+    if args.site:
+        site = write_site_lock(pins_of(ROOT / "requirements.txt"), pins_of(ROOT / "requirements-dev.txt"))
+        print(f"requirements-site.txt: {len(site)} pins beyond requirements.txt")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         # the current locks, copied: they are rewritten below
         current = {}
@@ -100,10 +134,12 @@ def main(argv: list[str] | None = None) -> None:
     runtime_names = {name_of(p) for p in runtime}
     dev = [p for p in dev_all if name_of(p) not in runtime_names]
     (ROOT / "requirements-dev.txt").write_text(HEADER + "-r requirements.txt\n" + "\n".join(dev) + "\n")
+    site = write_site_lock(runtime, dev)
     env = conda_environment(runtime)
     (ROOT / "environment.yml").write_text(env)
     (ROOT / "binder" / "environment.yml").write_text(env)
-    print(f"requirements.txt: {len(runtime)} pins; requirements-dev.txt: {len(dev)} more")
+    print(f"requirements.txt: {len(runtime)} pins; requirements-dev.txt: {len(dev)} more; "
+          f"requirements-site.txt: {len(site)} more")
 
 
 if __name__ == "__main__":

@@ -463,7 +463,7 @@ def draw_candidates(candidates: Sequence[nx.DiGraph], axes, *, keep: Iterable[in
 
     Extra axes are hidden.  Returns the axes.
     """
-    from ..plotting import COLORS, draw_dag
+    from ..plotting import COLORS, draw_dag, set_alt_text
 
     axes = np.atleast_1d(axes).ravel()
     if len(candidates) > len(axes):
@@ -484,7 +484,22 @@ def draw_candidates(candidates: Sequence[nx.DiGraph], axes, *, keep: Iterable[in
             spine.set_visible(i in keep)
             spine.set_color(COLORS["orange"])
             spine.set_linewidth(3.0 if i == truth else 1.5)
+    set_alt_text(axes[0].figure, _candidates_description(candidates, keep, truth))
     return axes
+
+
+def _candidates_description(candidates: Sequence[nx.DiGraph], keep: set[int], truth: int | None) -> str:
+    """The alt text of :func:`draw_candidates`: how many graphs, and which are framed (listed by their edges)."""
+    def edges(g):
+        return ", ".join(f"{u} → {v}" for u, v in sorted(g.edges)) or "no edges"
+
+    nodes = sorted({v for g in candidates for v in g.nodes})
+    text = f"{len(candidates)} small causal graphs on {', '.join(map(str, nodes))}, one per panel"
+    if keep:
+        text += (f"; {len(keep)} framed in orange: " + "; ".join(edges(candidates[i]) for i in sorted(keep)))
+    if truth is not None:
+        text += f"; the thick frame marks the true graph ({edges(candidates[truth])})"
+    return text
 
 
 def plot_experiment_counts(analyses: Mapping[str, Sequence[ExperimentAnalysis]], ax):
