@@ -566,3 +566,63 @@ def test_command_line(tmp_path):
                             str(tmp_path / "language_pointer_3.pt"), "--episodes", "20"],
                            capture_output=True, text=True, cwd=ROOT, check=True)
     assert set(json.loads(shown.stdout)) == {"links", "train"}
+
+
+def test_run_seeds_records_metrics_curves_and_keeps_other_models(tmp_path, monkeypatch):
+    """The seeds command at smoke-test size: a few training steps per seed (the recipe is patched), the shipped
+    seed-0 run evaluated too, learning curves copied or recorded, and the runs of other models kept."""
+    real = lm_experiment.train_model
+
+    def tiny(model, **options):
+        curve_every = options.pop("curve_every")
+        return real(model, **options, steps=4, curve_episodes=10, curve_every=2 if curve_every else 0)
+
+    monkeypatch.setattr(lm_experiment, "train_model", tiny)
+    out = tmp_path / "seeds.json"
+    first = lm_experiment.run_seeds(["parrot"], [1], out=out, eval_episodes=20, log=None)
+    assert [(r["model"], r["seed"], r["source"]) for r in first["runs"]] == [
+        ("parrot", 0, "shipped checkpoint"), ("parrot", 1, "trained by this command")]
+    assert all("told_reward_fraction" in r["metrics"][kind] and "curves" not in r for r in first["runs"]
+               for kind in ("links", "train"))
+    second = lm_experiment.run_seeds(["pointer"], [1], out=out, eval_episodes=20, curve_every=250,
+                                     keep_other_models=True, log=None)
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(second))
+    assert [(r["model"], r["seed"]) for r in saved["runs"]] == [("parrot", 0), ("parrot", 1), ("pointer", 0),
+                                                                 ("pointer", 1)]
+    assert saved["models"] == ["pointer", "parrot"] and saved["seeds"] == [0, 1]
+    assert saved["commands"] == [
+        "python -m causal_lessons.experiments.language_agents seeds --models parrot --seeds 1",
+        "python -m causal_lessons.experiments.language_agents seeds --models pointer --seeds 1 --curve-every 250 "
+        "--keep-other-models"]
+    shipped, retrained = saved["runs"][2:]
+    assert shipped["curves"]["eval_steps"][-1] == la.LM_EXPERIMENT.steps and retrained["curves"]["eval_steps"] == [2, 4]
+    assert set(retrained["curves"]["evals"][0]) == {"links", "train"} and "told_reward_fraction" not in \
+        retrained["metrics"]["links"]
+    with pytest.raises(ValueError, match="was made with other settings"):
+        lm_experiment.run_seeds(["namer"], [1], out=out, eval_episodes=30, keep_other_models=True, log=None)
+    with pytest.raises(ValueError, match="models must be names from 'pointer', 'namer', 'parrot', got 'poet'"):
+        lm_experiment.run_seeds(["poet"], [1], out=out, log=None)
+    with pytest.raises(ValueError, match="curve_every must be 0"):
+        lm_experiment.run_seeds(["parrot"], [1], out=out, curve_every=-1, log=None)
+
+
+def test_shipped_language_seeds_are_reproducible_from_their_commands():
+    """The shipped per-seed results: every model over seeds 0-2, the current recipe, and the commands that made them."""
+    saved = json.loads(lm_experiment.SEEDS_RESULTS.read_text())
+    assert saved["train_config"] == la.LM_EXPERIMENT.train_config().to_dict()
+    assert all(c.startswith("python -m causal_lessons.experiments.language_agents seeds") for c in saved["commands"])
+    for model in saved["models"]:
+        runs = [r for r in saved["runs"] if r["model"] == model]
+        assert sorted(r["seed"] for r in runs) == [0, 1, 2], model
+        shipped = next(r for r in runs if r["seed"] == 0)
+        assert shipped["source"] == "shipped checkpoint" and all(r["source"] == "trained by this command"
+                                                                  for r in runs if r["seed"] != 0)
+        _, meta = la.load_shipped(f"language_{model}")
+        recorded, now = meta["metrics"]["links"]["reward_fraction"], shipped["metrics"]["links"]["reward_fraction"]
+        if model == "parrot":      # its talk is sampled: another evaluation of the same checkpoint differs a little
+            assert now == pytest.approx(recorded, abs=0.05)
+        else:                      # greedy decoding: the same checkpoint on the same episodes gives the same number
+            assert now == recorded
+        if model != "parrot":
+            assert all(r["curves"]["eval_steps"][-1] == la.LM_EXPERIMENT.steps for r in runs)

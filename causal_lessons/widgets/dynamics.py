@@ -3,7 +3,7 @@
 :func:`clamp_update` is the plain update function (tested directly): it simulates the
 house with ``solve_ivp`` for two days with the chosen variable clamped, and compares the
 end of the path with ``do()`` on the equilibrium SCM; when the clamped system has an
-eigenvalue with a non-negative real part it says that the prediction has no meaning.
+eigenvalue with a non-negative real part it says that the prediction is not where the system goes.
 :func:`clamp_widget` wraps it in a dropdown and two sliders.
 """
 
@@ -51,7 +51,7 @@ def clamp_update(clamped: str = "H", value: float = 10.0, gain: float = 4.0, *, 
                    f"after {HOURS:g} h T = {final['T']:.1f}")
     else:
         readout = (f"{what}, gain {gain:g}: no stable equilibrium (an eigenvalue has real part "
-                   f"{result['max_real']:+.2f} per hour): the SCM's T = {predicted['T']:.1f} has no meaning")
+                   f"{result['max_real']:+.2f} per hour): the SCM's T = {predicted['T']:.1f} is not where the house goes")
     return View(readout=readout, figure=_draw(result, what) if draw else None, values=result)
 
 
