@@ -25,7 +25,7 @@ import numpy as np
 
 from .graphs import dag_layout
 
-__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "draw_dag", "strategy_color", "describe_figure",
+__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "fixed_layout", "draw_dag", "strategy_color", "describe_figure",
            "describe_axes", "set_alt_text", "alt_text_metadata", "show_alt_text_in_notebooks"]
 
 #: Okabe-Ito colours by meaning.
@@ -93,6 +93,46 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None, he
     height = height if height is not None else FIGSIZE[1] * (1 if nrows == 1 else 0.8 * nrows)
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height))
     return fig, axes
+
+
+def fixed_layout(fig, *, left: float = 0.7, bottom: float = 0.55, right: float = 0.15, top: float = 0.35,
+                 gap: float | None = None):
+    """Place a figure's grid of panels with margins given in inches: a layout fixed when the figure is made.
+
+    ``left``, ``bottom``, ``right``, ``top``: the space between the figure's edges and
+    the panels (room for tick labels, axis labels, titles); ``gap``: the space
+    between two columns of panels.  Unlike ``tight_layout`` or a layout engine,
+    which measure every label each time a figure is laid out, this costs nothing
+    to draw: a widget redrawn at every move of a slider uses it (its figure keeps
+    one size whatever the labels say, so margins are chosen for the longest).
+    Returns ``fig``.
+
+    >>> fig, axes = new_figure(2, width=8.0, height=3.0)
+    >>> _ = fixed_layout(fig, left=0.6, right=0.2, gap=1.0)
+    >>> left, right = (ax.get_position() for ax in axes)   # in fractions of the figure: times 8 x 3 in
+    >>> print(f"{left.x0 * 8:.2f} in, {left.width * 8:.2f} in, a gap of {(right.x0 - left.x1) * 8:.2f} in")
+    0.60 in, 3.10 in, a gap of 1.00 in
+    >>> plt.close(fig)
+    """
+    width, height = fig.get_size_inches()
+    margins = {"left": left, "bottom": bottom, "right": right, "top": top}
+    for name, value in margins.items():
+        if not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{name} must be a margin in inches (a number >= 0), got {value!r}.")
+    if left + right >= width or bottom + top >= height:
+        raise ValueError(f"the margins ({left} + {right} in, {bottom} + {top} in) leave no room in a "
+                         f"{width:g} x {height:g} in figure.")
+    params = {"left": left / width, "right": 1 - right / width, "bottom": bottom / height, "top": 1 - top / height}
+    if gap is not None:
+        grids = {ax.get_subplotspec().get_gridspec() for ax in fig.axes if ax.get_subplotspec() is not None}
+        columns = max((g.ncols for g in grids), default=1)
+        room = width - left - right - (columns - 1) * gap
+        if not isinstance(gap, (int, float)) or gap < 0 or room <= 0:
+            raise ValueError(f"gap must be the space between panels in inches (>= 0, leaving room for them), "
+                             f"got {gap!r}.")
+        params["wspace"] = gap * columns / room  # matplotlib's wspace: the gap over the mean panel width
+    fig.subplots_adjust(**params)
+    return fig
 
 
 def draw_dag(

@@ -7,8 +7,9 @@
 
 What a student waits for after moving a control is one call of the widget's
 update function (``<thing>_update``, with the fixed options its builder passes and
-``draw=True``) plus turning its figure into the PNG that the notebook shows
-(IPython's ``print_figure``, as the inline backend does), then closing it.  That is
+``draw=True``) plus turning its figure into the image that the widget shows
+(``widgets.frame.figure_image``: the PNG, drawn once, and its alt text, exactly what
+the frame displays), then closing it.  That is
 what is timed (CPU time of the process, which is the wall-clock time on an idle
 core and, unlike it, does not count the time a busy machine gives to other
 programs; the wall-clock figures are reported too, and so is the same update
@@ -197,9 +198,9 @@ def time_widget(name: str, *, samples: int | None = 40, seed: int = 0) -> dict:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from IPython.core.pylabtools import print_figure
 
     from causal_lessons.plotting import use_course_style
+    from causal_lessons.widgets.frame import figure_image
 
     use_course_style()
     try:
@@ -213,8 +214,7 @@ def time_widget(name: str, *, samples: int | None = 40, seed: int = 0) -> dict:
 
     def call(setting: dict) -> None:
         view = update(**setting)
-        if view.figure is not None:
-            print_figure(view.figure, "png", bbox_inches="tight")
+        figure_image(view.figure)                          # what WidgetFrame.refresh displays
         plt.close("all")
 
     draws = "draw" in inspect.signature(update).parameters

@@ -114,7 +114,7 @@ def episode_update(agents: dict, batch, index: int, agent_name: str, *, seed: in
 def _draw(trace: dict, batch, index: int, agent_name: str):
     import matplotlib.pyplot as plt
 
-    from ..plotting import draw_dag
+    from ..plotting import draw_dag, fixed_layout
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 1.6]})
     one = batch.subset([int(index)])
@@ -137,7 +137,7 @@ def _draw(trace: dict, batch, index: int, agent_name: str):
     twin.grid(False)
     right.set_title(f"{agent_name} agent: {trace['choice']} ({trace['reward']:+.0f} vs best {trace['best_reward']:+.0f})",
                     fontsize=9)
-    fig.tight_layout()
+    fixed_layout(fig, left=0.3, bottom=0.4, right=0.7, top=0.35, gap=1.0)
     return fig
 
 

@@ -99,11 +99,11 @@ def draw_detector_state(state, axes=None, *, reveal: bool = False):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, Rectangle
 
-    from ..plotting import COLORS
+    from ..plotting import COLORS, fixed_layout
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8.0, 3.0), gridspec_kw={"width_ratios": [1.1, 1.0]},
-                                 layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.0), gridspec_kw={"width_ratios": [1.1, 1.0]})
+        fixed_layout(fig, left=0.05, bottom=0.5, right=0.15, top=0.3, gap=1.4)
     box, bars = axes
     objects = state["objects"]
     lit = bool(state["lit"][-1]) if state["lit"] else False

@@ -58,7 +58,7 @@ def clamp_update(clamped: str = "H", value: float = 10.0, gain: float = 4.0, *, 
 def _draw(result: dict, what: str):
     import matplotlib.pyplot as plt
 
-    from ..plotting import COLORS
+    from ..plotting import COLORS, fixed_layout
 
     fig, ax = plt.subplots(figsize=(6.0, 3.4))
     tr = result["trajectory"]
@@ -70,7 +70,7 @@ def _draw(result: dict, what: str):
     ax.set_ylabel("°C (T, M), kW (H)")
     ax.set_title(f"{what}: paths (solid) and the SCM's prediction (dotted)", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, ncol=3)
-    fig.tight_layout()
+    fixed_layout(fig, left=0.75, bottom=0.6, right=0.2, top=0.35)
     return fig
 
 

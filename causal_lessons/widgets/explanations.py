@@ -44,6 +44,8 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
     if draw:
         import matplotlib.pyplot as plt
 
+        from ..plotting import fixed_layout
+
         fig, ax = plt.subplots(figsize=(7.5, 4.4))
         ex.plot_quality_sweep(table, ax, flip_share=ex.greedy_flip_share())
         if asked not in ("none", "high"):
@@ -54,7 +56,7 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
         ax.plot([share], [row["reward_fraction"]], "o", ms=14, mfc="none", mew=2, color="black",
                 label="selected")
         ax.set_title(f"{KIND_LABELS[kind]}{asked_text}", fontsize=10)
-        fig.tight_layout()
+        fixed_layout(fig, left=0.7, bottom=1.5, right=0.45, top=0.35)   # the legend below the axes
     return View(readout=summary, figure=fig, values=row)
 
 

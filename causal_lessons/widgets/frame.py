@@ -15,7 +15,10 @@ directly.
 with class ``cl-output``) and any panels; it calls the update with every
 control's value whenever one changes, shows the figure and closes it (no figure
 outlives its update), and if an update raises it shows the error as a message in
-the readout instead of a traceback.  A widget driven by buttons (a game) keeps its
+the readout instead of a traceback.  It shows a figure as the PNG of
+:func:`figure_image`: drawn once and cropped to what it shows, with the figure's
+alt text (:func:`causal_lessons.plotting.describe_figure`); the benchmark
+(``tools/bench_widgets.py``) times the update and this function.  A widget driven by buttons (a game) keeps its
 own state and calls :meth:`WidgetFrame.refresh`.
 
 ipywidgets, IPython and matplotlib are imported when a frame is built, so
@@ -32,7 +35,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["View", "WidgetFrame", "slider", "range_values", "error_message"]
+__all__ = ["View", "WidgetFrame", "slider", "range_values", "error_message", "figure_png", "figure_image"]
+
+#: Blank space kept around what a figure shows when the frame crops it (inches; IPython's ``bbox_inches="tight"`` pad).
+PAD_INCHES = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,55 @@ def error_message(error: BaseException) -> str:
     """The readout shown when an update raises: the error's own message (they speak to a student), no traceback."""
     text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
     return f"This setting cannot be shown: {text or type(error).__name__}"
+
+
+def figure_png(fig) -> tuple[bytes, dict] | None:
+    """The PNG a frame shows for ``fig``, and its ``image/png`` metadata (``{"alt": ...}``, the alt text).
+
+    The figure is drawn once, at its own size and resolution (Agg, as the notebook's
+    inline backend), and the picture is cropped to what it shows plus
+    :data:`PAD_INCHES`; the alt text is :func:`~causal_lessons.plotting.describe_figure`
+    of the drawn figure (its tick labels are known then).  IPython's
+    ``bbox_inches="tight"`` would draw the figure twice to find the same crop; a
+    figure must therefore fit its canvas (a layout fixed when it is made, or
+    ``tight_layout``).  An empty figure (no axes) gives None, as in IPython.
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgba
+    from PIL import Image
+
+    from ..plotting import alt_text_metadata
+
+    if not fig.axes and not fig.lines:
+        return None
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    background = np.array([round(255 * c) for c in to_rgba(fig.get_facecolor())], dtype=np.uint8)
+    ink = (pixels != background).any(axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size:
+        pad = int(round(PAD_INCHES * fig.dpi))
+        pixels = pixels[max(rows[0] - pad, 0):rows[-1] + pad + 1, max(cols[0] - pad, 0):cols[-1] + pad + 1]
+    if pixels[..., 3].min() == 255:                  # opaque (the course's white background): RGB is smaller
+        pixels = pixels[..., :3]
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(out, format="png", compress_level=3)
+    return out.getvalue(), alt_text_metadata(fig)
+
+
+def figure_image(fig):
+    """What the frame displays for a view's figure: an ``IPython.display.Image`` of :func:`figure_png`
+    (carrying the alt text as its ``image/png`` metadata), or None for no figure."""
+    from IPython.display import Image
+
+    png = None if fig is None else figure_png(fig)
+    if png is None:
+        return None
+    data, metadata = png
+    return Image(data=data, format="png", metadata=metadata)
 
 
 def range_values(bounds: tuple[float, float, float]) -> np.ndarray:
@@ -189,10 +244,11 @@ class WidgetFrame:
             if self.on_view is not None:
                 with self.hold():
                     self.on_view(view)
+            image = figure_image(view.figure)
             with self.output:
                 self.output.clear_output(wait=True)
-                if view.figure is not None:
-                    display(view.figure)
+                if image is not None:
+                    display(image)
             for cls, panel in self.panels.items():
                 panel.value = view.panels.get(cls, "")
             self.readout.value = html.escape(view.readout, quote=False)

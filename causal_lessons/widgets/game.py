@@ -133,11 +133,11 @@ def draw_game(state, axes=None):
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    from ..plotting import draw_dag
+    from ..plotting import draw_dag, fixed_layout
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.0, 1.3]},
-                               layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.0, 1.3]})
+        fixed_layout(fig, left=0.1, bottom=0.35, right=0.1, top=0.3, gap=1.5)   # room for the moves' labels
     names = state["names"]
     latest = state["values"][-1] if state["values"] else None
     graph = state["graph"] if "graph" in state else None
@@ -163,7 +163,9 @@ def draw_game(state, axes=None):
                     fontweight="bold" if bold else "normal",
                     color="white" if abs(table[r, c]) > 0.6 * limit else "black")
     ax.set_xticks(range(len(names)), names)
-    ax.set_yticks(range(rows), [f"{k + 1}. {m}" for k, m in enumerate(state["moves"])] if rows else [])
+    # a move the game refused gets its reason on a second line
+    ax.set_yticks(range(rows), [f"{k + 1}. {m}".replace(" (", "\n(") for k, m in enumerate(state["moves"])]
+                  if rows else [])
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(False)
     goal = f"; goal {state['goal']}" if state["goal"] else ""

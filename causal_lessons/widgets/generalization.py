@@ -62,7 +62,7 @@ def shift_update(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int 
 def _draw(result: dict, shift: float, marker_noise: float):
     import matplotlib.pyplot as plt
 
-    from ..plotting import COLORS
+    from ..plotting import COLORS, fixed_layout
 
     fig, ax = plt.subplots(figsize=(6.0, 3.6))
     shifts = np.union1d(SHIFTS, [shift])
@@ -81,7 +81,7 @@ def _draw(result: dict, shift: float, marker_noise: float):
     ax.set_ylim(0, max(4.5, float(table.to_numpy().max()) * 1.05))  # one scale for every slider position
     ax.set_title(f"Errors after the shift (marker noise {marker_noise:.2f})")
     ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+    fixed_layout(fig, left=0.7, bottom=0.6, right=0.15, top=0.35)
     return fig
 
 

@@ -45,7 +45,7 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
     over DAgger's, ``nan`` when both are zero) and ``bc_measured``,
     ``dagger_measured``, ``ratio_measured`` (None unless measured).
     """
-    from ..plotting import new_figure
+    from ..plotting import fixed_layout, new_figure
 
     task = im.FoggyRidge(epsilon)
     horizon = check_count(horizon, "horizon")
@@ -75,7 +75,7 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
     if draw:
         fig, ax = new_figure(width=6.0, height=3.6)
         im.plot_costs(task.epsilon, horizon, points, ax=ax)
-        fig.tight_layout()
+        fixed_layout(fig, left=0.8, bottom=0.6, right=0.2, top=0.35)
     return View(readout=readout, figure=fig, values=values)
 
 

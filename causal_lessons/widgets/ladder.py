@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..ladder import compare_rungs, tutoring_scm
-from ..plotting import COLORS
+from ..plotting import COLORS, fixed_layout
 from .frame import View, WidgetFrame, slider
 
 __all__ = ["CONFOUNDING_RANGE", "confounding_update", "confounding_widget"]
@@ -28,6 +28,7 @@ def confounding_update(confounding: float, *, effect: float = 0.5, n: int = 1000
     fig = None
     if draw:
         fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        fixed_layout(fig, left=0.7, bottom=0.55, right=0.1, top=0.3)
         data = scm.sample(n, seed=seed)
         ax.scatter(data["X"], data["Y"], s=6, alpha=0.3, color=COLORS["grey"], label="observed students")
         xs = np.linspace(data["X"].min(), data["X"].max(), 2)

@@ -124,7 +124,7 @@ def transcript_update(models: dict, batch, index: int, model_name: str, step: in
 def _draw(trace: dict, batch, index: int, title: str):
     import matplotlib.pyplot as plt
 
-    from ..plotting import draw_dag
+    from ..plotting import draw_dag, fixed_layout
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.4]})
     one = batch.subset([int(index)])
@@ -139,7 +139,7 @@ def _draw(trace: dict, batch, index: int, title: str):
     right.set_xlim(0, 1)
     right.set_xlabel("probability of the next word")
     right.set_title(title, fontsize=10)
-    fig.tight_layout()
+    fixed_layout(fig, left=0.3, bottom=0.6, right=0.25, top=0.35, gap=1.4)
     return fig
 
 

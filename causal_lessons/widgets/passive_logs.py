@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import passive_logs as pl
 from .._validate import check_known
-from ..plotting import COLORS, new_figure
+from ..plotting import COLORS, fixed_layout, new_figure
 from .frame import View, WidgetFrame, slider
 
 __all__ = ["P_RANGE", "ROWS_RANGE", "draw_log", "draw_accuracy_grid", "passive_data_update", "passive_data_widget"]
@@ -133,7 +133,7 @@ def _draw(scm, values: dict, seed: int):
     axes[1].set_title(f"truth {values['truth']}; picked: {values['accuracy_marked']:.0%} vs "
                       f"{values['accuracy_unmarked']:.0%}")
     axes[1].legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+    fixed_layout(fig, left=0.65, bottom=0.6, right=0.15, top=0.35, gap=0.7)
     return fig
 
 
