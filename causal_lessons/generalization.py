@@ -73,7 +73,7 @@ __all__ = [
     "average_effect", "simulate_policies", "plot_effects",
     # part 2: distribution shift
     "hospital_scm", "LinearPredictor", "fit_least_squares", "population_least_squares", "risk",
-    "empirical_risk", "risk_table", "crossover_shift", "invariant_subsets", "ICPResult", "icp",
+    "empirical_risk", "risk_table", "shifted_risks", "crossover_shift", "invariant_subsets", "ICPResult", "icp",
 ]
 
 # ==================================================================================================
@@ -512,6 +512,42 @@ def risk_table(predictors: Mapping[str, LinearPredictor], environments: Mapping)
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _shift_parabola(predictor: LinearPredictor, scm: LinearGaussianSCM, shifted: str) -> tuple[float, float, float]:
+    """``(m0, var, s)``: offsetting ``shifted``'s intercept by ``delta`` makes the risk ``var + (m0 + s * delta)^2``.
+
+    Adding ``delta`` to the intercept of ``shifted`` moves the mean of every
+    variable by ``delta`` times its total effect and leaves the covariance alone.
+    """
+    scm = _linear(scm)
+    check_known(shifted, scm.variables, "shifted")
+    if shifted in scm.interventions:
+        raise ValueError(f"{shifted!r} is held fixed by do() in this model; its mechanism cannot be offset.")
+    m0, var, a = _residual(predictor, scm)
+    return m0, var, float(a @ scm.total_effects().loc[shifted].to_numpy())
+
+
+def shifted_risks(predictor: LinearPredictor, scm: LinearGaussianSCM, shifted: str, offsets) -> np.ndarray:
+    """Exact risks of ``predictor`` when the intercept of ``shifted`` is offset by each of ``offsets``, at once.
+
+    The same numbers as :func:`risk` on each shifted model (to rounding), without
+    building one model per offset: the risk is ``Var(residual) + (m0 + s * delta)^2``
+    (see :func:`crossover_shift`).
+
+    >>> source = hospital_scm()
+    >>> both = population_least_squares(source, "Severity", ["Exposure", "Marker"])
+    >>> [round(float(r), 3) for r in shifted_risks(both, source, "Marker", [0.0, 1.0, 2.0])]
+    [0.059, 0.28, 0.945]
+    >>> round(risk(both, hospital_scm(marker_offset=2.0)), 3)
+    0.945
+    """
+    offsets = np.asarray(offsets, dtype=float)
+    if offsets.ndim != 1 or not np.all(np.isfinite(offsets)):
+        raise ValueError(f"offsets must be a list of finite numbers, got {offsets!r}.")
+    m0, var, s = _shift_parabola(predictor, scm, shifted)
+    mean = m0 + s * offsets
+    return var + mean * mean
+
+
 def crossover_shift(predictor: LinearPredictor, scm: LinearGaussianSCM, shifted: str,
                     reference_risk: float) -> float:
     """The smallest offset ``delta >= 0`` of ``shifted``'s intercept at which ``predictor``'s risk reaches a reference.
@@ -522,12 +558,7 @@ def crossover_shift(predictor: LinearPredictor, scm: LinearGaussianSCM, shifted:
     Returns 0 if the risk already reaches the reference and ``inf`` if it never does.
     """
     reference_risk = check_real(reference_risk, "reference_risk", minimum=0.0)
-    scm = _linear(scm)
-    check_known(shifted, scm.variables, "shifted")
-    if shifted in scm.interventions:
-        raise ValueError(f"{shifted!r} is held fixed by do() in this model; its mechanism cannot be offset.")
-    m0, var, a = _residual(predictor, scm)
-    s = float(a @ scm.total_effects().loc[shifted].to_numpy())
+    m0, var, s = _shift_parabola(predictor, scm, shifted)
     room = reference_risk - var
     if room <= m0 * m0:
         return 0.0

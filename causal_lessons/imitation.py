@@ -31,7 +31,7 @@ Lesson 07 uses three pieces.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,7 @@ __all__ = [
     "dagger",
     "measured_cost",
     "cumulative_cost",
+    "cumulative_costs",
     "per_step_error",
     "CostComparison",
     "compare_costs",
@@ -255,35 +256,61 @@ def rollout(task: FoggyRidge, policy: Callable | None, horizon: int, episodes: i
             beta: float = 0.0, seed: Any = None) -> Rollouts:
     """Run ``episodes`` episodes of ``horizon`` steps, all starting on the ridge.
 
-    ``policy`` maps ``(on_ridge, reading)`` arrays to actions; ``None`` is the
-    expert.  With ``beta > 0`` each step follows the expert with probability
+    ``policy`` maps ``(on_ridge, reading)`` arrays to actions (a function of the
+    state only: it is asked about the ridge and the slope at every step); ``None``
+    is the expert.  With ``beta > 0`` each step follows the expert with probability
     ``beta`` and the policy otherwise (DAgger's mixture).  Every step draws the
     same random numbers whatever the policy, so two policies run with one seed
     meet the same bends and the same fog.
     """
     task = _check_task(task)
     policy = _check_policy(policy)
+    beta = check_probability(beta, "beta")
+    return _walk(task, policy, _draw_steps(task, horizon, episodes, beta, seed))
+
+
+def _draw_steps(task: FoggyRidge, horizon: Any, episodes: Any, beta: float, seed: Any):
+    """The random numbers of ``episodes`` walks, arrays of shape ``(horizon, episodes)`` (a row per step): the
+    bend, whether the fog hides it, whether the expert takes the step.  Drawn step by step, in the order in which a
+    walk one step at a time draws them (so a seed gives the same walks whichever way they are computed)."""
     horizon = check_count(horizon, "horizon")
     episodes = check_count(episodes, "episodes")
-    beta = check_probability(beta, "beta")
     rng = _rng(seed)
-    shape = (episodes, horizon)
-    record = {k: np.zeros(shape, dtype=bool if k in ("on_ridge", "off_ridge") else np.int8)
-              for k in ("on_ridge", "reading", "bend", "action", "expert_action", "off_ridge")}
-    on = np.ones(episodes, dtype=bool)
+    bend = np.empty((horizon, episodes), dtype=np.int8)
+    misread = np.empty((horizon, episodes), dtype=bool)
+    take_expert = np.empty((horizon, episodes), dtype=bool)
     for t in range(horizon):
-        bend = rng.integers(0, 2, episodes)
-        misread = rng.random(episodes) < task.epsilon
-        take_expert = rng.random(episodes) < beta
-        reading = np.where(misread, 1 - bend, bend)
-        expert = task.expert_action(on, bend)
-        action = expert if policy is None else np.where(take_expert, expert, policy(on, reading))
-        after = task.step(on, bend, action)
-        for key, value in (("on_ridge", on), ("reading", reading), ("bend", bend), ("action", action),
-                           ("expert_action", expert), ("off_ridge", ~after)):
-            record[key][:, t] = value
-        on = after
-    return Rollouts(**record)
+        bend[t] = rng.integers(0, 2, episodes)
+        np.less(rng.random(episodes), task.epsilon, out=misread[t])
+        np.less(rng.random(episodes), beta, out=take_expert[t])
+    return bend, misread, take_expert
+
+
+def _walk(task: FoggyRidge, policy: Callable | None, steps, *, record: bool = True):
+    """Walk the episodes of :func:`_draw_steps`: :class:`Rollouts`, or with ``record=False`` only ``off_ridge``
+    (shape ``(horizon, episodes)``)."""
+    bend, misread, take_expert = steps
+    reading = bend ^ misread
+    # What the walker would do on the ridge and on the slope at every step, and whether it is on the ridge after
+    # it; walking is then one choice per step, by where the step before ended.
+    expert = {True: task.expert_action(True, bend), False: task.expert_action(False, bend)}
+    act = expert
+    if policy is not None:
+        act = {here: np.where(take_expert, expert[here], policy(np.full(bend.shape, here), reading))
+               for here in (True, False)}
+    after = {here: task.step(here, bend, act[here]) for here in (True, False)}
+    on = np.empty(bend.shape, dtype=bool)
+    now = np.ones(bend.shape[1], dtype=bool)
+    for t in range(bend.shape[0]):
+        on[t] = now
+        now = np.where(now, after[True][t], after[False][t])
+    off_ridge = ~np.where(on, after[True], after[False])
+    if not record:
+        return off_ridge
+    columns = {"on_ridge": on, "reading": reading, "bend": bend, "action": np.where(on, act[True], act[False]),
+               "expert_action": np.where(on, expert[True], expert[False]), "off_ridge": off_ridge}
+    return Rollouts(**{key: np.ascontiguousarray(value.T, dtype=bool if key in ("on_ridge", "off_ridge") else np.int8)
+                       for key, value in columns.items()})
 
 
 class TabularPolicy:
@@ -334,7 +361,11 @@ class TabularPolicy:
         return bool(self.counts[int(not on_ridge), int(reading)].sum() > 0)
 
     def __call__(self, on_ridge: np.ndarray, reading: np.ndarray) -> np.ndarray:
-        return self.table[(~np.asarray(on_ridge, dtype=bool)).astype(int), np.asarray(reading, dtype=int)]
+        reading = np.asarray(reading)
+        if reading.size and (reading.min() < 0 or reading.max() > 1):
+            raise ValueError("reading must hold marker readings, 0 (left) or 1 (right).")
+        state = (~np.asarray(on_ridge, dtype=bool)).astype(np.int8) * np.int8(2) + reading.astype(np.int8)
+        return np.take(self.table.ravel(), state)      # table[situation, reading], on int8 indices
 
     def action_name(self, on_ridge: bool, reading: int) -> str:
         """The action (a name from :data:`ACTIONS`) the learner takes in one state."""
@@ -414,7 +445,21 @@ def cumulative_cost(task: FoggyRidge, policy: Callable | None, horizon: int, *, 
     The policies here do not depend on the time step, so the first ``h`` steps
     of a ``horizon``-step episode are an ``h``-step episode.
     """
-    return rollout(task, policy, horizon, episodes, seed=seed).off_ridge.cumsum(axis=1).mean(axis=0)
+    return cumulative_costs(task, {"policy": policy}, horizon, episodes=episodes, seed=seed)["policy"]
+
+
+def cumulative_costs(task: FoggyRidge, policies: Mapping[str, Callable | None], horizon: int, *,
+                     episodes: int = 2_000, seed: Any = None) -> dict[str, np.ndarray]:
+    """:func:`cumulative_cost` of several policies on the same episodes (one seed), by name: the same numbers as
+    one call per policy, for the cost of drawing the bends and the fog once."""
+    task = _check_task(task)
+    if not isinstance(policies, Mapping) or not policies:
+        raise TypeError(f"policies must be a dict {{name: policy}}, got {_show(policies)}.")
+    policies = {name: _check_policy(policy) for name, policy in policies.items()}
+    steps = _draw_steps(task, horizon, episodes, 0.0, seed)
+    # costs summed over the episodes, then accumulated over the steps: exact counts, divided once
+    return {name: np.cumsum(_walk(task, policy, steps, record=False).sum(axis=1)) / steps[0].shape[1]
+            for name, policy in policies.items()}
 
 
 def per_step_error(task: FoggyRidge, policy: Callable, horizon: int, *, on: str = "expert", episodes: int = 2_000,

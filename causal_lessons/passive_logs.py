@@ -55,6 +55,7 @@ __all__ = [
     "best_hypotheses",
     "LogStudy",
     "study_logs",
+    "study_logs_both_ways",
     "accuracy_grid",
     "interventional_class",
     "identifying_experiments",
@@ -488,23 +489,42 @@ def study_logs(scm, n_rows: int, p: float, *, reps: int = 200, marked: bool = Tr
     was done erased (:meth:`PassiveLog.unmarked`): the same numbers, all taken
     for observations.
     """
-    scm = _check_scm(scm)
-    reps = check_count(reps, "reps")
     if not isinstance(marked, bool):
         raise TypeError(f"marked must be True or False, got {marked!r}.")
+    return _study_logs(scm, n_rows, p, reps, targets, set_std, seed, (marked,))[0]
+
+
+def study_logs_both_ways(scm, n_rows: int, p: float, *, reps: int = 200, targets: Iterable[str] | None = None,
+                         set_std: float = 2.0, seed: int | None = 0) -> tuple[LogStudy, LogStudy]:
+    """``(marked, unmarked)``: :func:`study_logs` with ``marked=True`` and with ``marked=False``, on the same logs.
+
+    The same numbers as the two calls (same ``seed``, so the same logs), for the cost
+    of drawing the logs once: the learner that reads the record and the one that
+    reads every row as an observation.
+    """
+    return _study_logs(scm, n_rows, p, reps, targets, set_std, seed, (True, False))
+
+
+def _study_logs(scm, n_rows, p, reps, targets, set_std, seed, readings: tuple[bool, ...]) -> list[LogStudy]:
+    """Draw ``reps`` logs once and score all DAGs on them, once per reading (marked or not)."""
+    scm = _check_scm(scm)
+    reps = check_count(reps, "reps")
     seed = check_seed(seed)
     dags = all_hypotheses(scm.variables)
     truth = _truth_index(scm, dags)
+    labels = [graph_label(g) for g in dags]
     values, setter = _draw_logs(scm, n_rows, p, reps, targets, set_std, seed)
-    if not marked:
-        setter = np.full_like(setter, -1)
-    score = _batch_scores(scm.variables, values, setter, dags)[:, :, 1]
-    best = score.max(axis=1, keepdims=True)
-    tied = score >= best - 1e-9 * np.maximum(1.0, np.abs(best))
-    hits = float(np.sum(tied[:, truth] / tied.sum(axis=1)))
-    post = np.exp(score - best)
-    post /= post.sum(axis=1, keepdims=True)
-    return LogStudy([graph_label(g) for g in dags], truth, post, hits / reps)
+    studies = []
+    for marked in readings:
+        seen = setter if marked else np.full_like(setter, -1)
+        score = _batch_scores(scm.variables, values, seen, dags)[:, :, 1]
+        best = score.max(axis=1, keepdims=True)
+        tied = score >= best - 1e-9 * np.maximum(1.0, np.abs(best))
+        hits = float(np.sum(tied[:, truth] / tied.sum(axis=1)))
+        post = np.exp(score - best)
+        post /= post.sum(axis=1, keepdims=True)
+        studies.append(LogStudy(list(labels), truth, post, hits / reps))
+    return studies
 
 
 def accuracy_grid(scm, ps: Iterable[float], sizes: Iterable[int], *, reps: int = 200, seed: int | None = 0,

@@ -11,6 +11,7 @@ imported inside the figure.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,22 @@ def _draw(scm: LinearGaussianSCM, reps: int, size: int, seed: int) -> dict[str, 
     return {v: data[v].to_numpy().reshape(reps, size) for v in ("Z", "T", "Y")}
 
 
+@lru_cache(maxsize=64)
+def _observational_estimates(confounding: float, effect: float, size: int, reps: int,
+                             seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The naive and adjusted estimates (and the adjusted one's variance) in ``reps`` observational studies.
+
+    They do not depend on the trial, so a widget that changes only the trial's size
+    reuses them: kept for the last 64 worlds (read-only arrays).
+    """
+    obs = _draw(fusion_scm(confounding, effect=effect), reps, size, seed)
+    naive, _ = ols_effect(obs["T"], obs["Y"])
+    adjusted, adjusted_var = ols_effect(obs["T"], obs["Y"], obs["Z"])
+    for array in (naive, adjusted, adjusted_var):
+        array.flags.writeable = False
+    return naive, adjusted, adjusted_var
+
+
 def simulate_estimators(
     trial_size: int,
     confounding: float,
@@ -153,14 +170,15 @@ def simulate_estimators(
     observational_size = check_int(observational_size, "observational_size", minimum=5)
     reps = check_int(reps, "reps", minimum=2)
     seed = check_seed(seed)
+    confounding = check_real(confounding, "confounding")
+    effect = check_real(effect, "effect")
     study_seed, trial_seed = np.random.default_rng(seed).integers(2**31 - 1, size=2)
-    obs = _draw(fusion_scm(confounding, effect=effect), reps, observational_size, int(study_seed))
+    naive, adjusted, adjusted_var = _observational_estimates(confounding, effect, observational_size, reps,
+                                                             int(study_seed))
     trial = _draw(fusion_scm(confounding, effect=effect, randomized=True), reps, trial_size, int(trial_seed))
     trial_est, trial_var = ols_effect(trial["T"], trial["Y"])
-    naive, _ = ols_effect(obs["T"], obs["Y"])
-    adjusted, adjusted_var = ols_effect(obs["T"], obs["Y"], obs["Z"])
     combined, weight = combine_estimates(adjusted, adjusted_var, trial_est, trial_var)
-    return pd.DataFrame({"trial": trial_est, "naive": naive, "adjusted": adjusted, "combined": combined,
+    return pd.DataFrame({"trial": trial_est, "naive": naive.copy(), "adjusted": adjusted.copy(), "combined": combined,
                          "weight": weight})
 
 

@@ -91,7 +91,6 @@ def figure_png(fig) -> tuple[bytes, dict] | None:
     """
     import io
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgba
     from PIL import Image
 
@@ -99,9 +98,9 @@ def figure_png(fig) -> tuple[bytes, dict] | None:
 
     if not fig.axes and not fig.lines:
         return None
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    pixels = np.asarray(canvas.buffer_rgba())
+    renderer = _renderer(fig)
+    fig.draw(renderer)                                # what FigureCanvasAgg.draw does, on the shared renderer
+    pixels = np.asarray(renderer.buffer_rgba())
     background = np.array([round(255 * c) for c in to_rgba(fig.get_facecolor())], dtype=np.uint8)
     ink = (pixels != background).any(axis=-1)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
@@ -113,6 +112,32 @@ def figure_png(fig) -> tuple[bytes, dict] | None:
     out = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels)).save(out, format="png", compress_level=3)
     return out.getvalue(), alt_text_metadata(fig)
+
+
+#: One Agg renderer per figure size, shared by every figure the frames draw (see :func:`_renderer`).
+_RENDERERS: dict[tuple[float, float, float], Any] = {}
+
+
+def _renderer(fig):
+    """An Agg renderer for ``fig``'s size and resolution, cleared, shared by every figure of that size.
+
+    Matplotlib caches the size of every piece of text it lays out (and every
+    formula it parses) per renderer, and a new figure's canvas makes a new
+    renderer: drawing the figures of successive updates on one renderer lets
+    them reuse the layout of the labels, ticks and titles they share.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    width, height = fig.bbox.size
+    key = (float(width), float(height), float(fig.dpi))
+    renderer = _RENDERERS.pop(key, None)
+    if renderer is None:
+        renderer = RendererAgg(width, height, fig.dpi)
+    _RENDERERS[key] = renderer                          # most recently used last
+    while len(_RENDERERS) > 8:
+        del _RENDERERS[next(iter(_RENDERERS))]
+    renderer.clear()
+    return renderer
 
 
 def figure_image(fig):

@@ -66,19 +66,23 @@ def _draw(result: dict, shift: float, marker_noise: float):
 
     fig, ax = plt.subplots(figsize=(6.0, 3.6))
     shifts = np.union1d(SHIFTS, [shift])
-    environments = {s: gen.hospital_scm(marker_noise=marker_noise, marker_offset=s) for s in shifts}
-    table = gen.risk_table(result["predictors"], environments)
+    source = gen.hospital_scm(marker_noise=marker_noise)
+    # the exact risk at every offset of the assay (gen.risk of each shifted hospital, computed at once)
+    curves = {name: gen.shifted_risks(predictor, source, "Marker", shifts)
+              for name, predictor in result["predictors"].items()}
+    here = {"causal": result["causal_out"], "all features": result["all_out"]}
     for name, color, style in (("causal", COLORS["interventional"], "-"),
                                ("all features", COLORS["observational"], "--")):
-        ax.plot(shifts, table[name], style, color=color, lw=2.2, label=f"{name} predictor")
-        ax.plot([shift], [table.loc[shift, name]], "o", color=color, markersize=7)
+        ax.plot(shifts, curves[name], style, color=color, lw=2.2, label=f"{name} predictor")
+        ax.plot([shift], [here[name]], "o", color=color, markersize=7)
     ax.axvline(shift, color=COLORS["grey"], lw=1)
     if result["crossover"] <= shifts[-1]:
         ax.axvline(result["crossover"], color=COLORS["vermillion"], lw=1, ls=":",
                    label=f"crossover at {result['crossover']:.1f}")
     ax.set_xlabel("shift: how much higher the new hospital's assay reads")
     ax.set_ylabel("mean squared error")
-    ax.set_ylim(0, max(4.5, float(table.to_numpy().max()) * 1.05))  # one scale for every slider position
+    top = max(float(curve.max()) for curve in curves.values())
+    ax.set_ylim(0, max(4.5, top * 1.05))  # one scale for every slider position
     ax.set_title(f"Errors after the shift (marker noise {marker_noise:.2f})")
     ax.legend(loc="upper left", fontsize=8)
     fixed_layout(fig, left=0.7, bottom=0.6, right=0.15, top=0.35)

@@ -57,8 +57,9 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
         dg = im.dagger(task, horizon=horizon, iterations=5, rollouts=50, p=0.5, seed=seed + 1)
         marks = np.unique(np.geomspace(max(1, horizon / 16), horizon, 8).round().astype(int))
         points = {}
-        for name, policy in (("BC", bc), ("DAgger", dg.policy)):
-            curve = im.cumulative_cost(task, policy, horizon, episodes=episodes, seed=seed + 2)
+        # both policies on the same episodes (one seed): the bends and the fog are drawn once
+        curves = im.cumulative_costs(task, {"BC": bc, "DAgger": dg.policy}, horizon, episodes=episodes, seed=seed + 2)
+        for name, curve in curves.items():
             points[name] = (marks, curve[marks - 1])
             measures[name.lower() + "_measured"] = float(curve[-1])
     bc_analytic = im.bc_expected_cost(task.epsilon, horizon)

@@ -102,8 +102,7 @@ def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: in
     hypothesis), ``accuracy_marked`` and ``accuracy_unmarked``.  The figure: one
     example log (left) and both learners' mean posteriors (right).
     """
-    marked = pl.study_logs(scm, n_rows, p, reps=reps, seed=seed, marked=True)
-    unmarked = pl.study_logs(scm, n_rows, p, reps=reps, seed=seed, marked=False)
+    marked, unmarked = pl.study_logs_both_ways(scm, n_rows, p, reps=reps, seed=seed)   # the same logs, read both ways
     values = {"p": float(p), "n_rows": int(n_rows), "reps": int(reps), "labels": list(marked.labels),
               "truth": marked.labels[marked.truth],
               "posterior_marked": dict(zip(marked.labels, map(float, marked.mean_posterior))),
