@@ -25,7 +25,8 @@ import numpy as np
 
 from .graphs import dag_layout
 
-__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "fixed_layout", "draw_dag", "strategy_color", "describe_figure",
+__all__ = ["COLORS", "FIGSIZE", "use_course_style", "new_figure", "fixed_layout", "fixed_figure", "painted_figure",
+           "draw_dag", "strategy_color", "describe_figure",
            "describe_axes", "set_alt_text", "alt_text_metadata", "show_alt_text_in_notebooks"]
 
 #: Okabe-Ito colours by meaning.
@@ -133,6 +134,74 @@ def fixed_layout(fig, *, left: float = 0.7, bottom: float = 0.55, right: float =
         params["wspace"] = gap * columns / room  # matplotlib's wspace: the gap over the mean panel width
     fig.subplots_adjust(**params)
     return fig
+
+
+def fixed_figure(ncols: int = 1, nrows: int = 1, *, width: float, height: float, width_ratios=None, **margins):
+    """``fig, axes`` (``fig, ax`` for one panel), laid out once when made: :func:`fixed_layout` with ``margins``.
+
+    For figures redrawn at every move of a widget's control.  Titles sit just above
+    their panel (matplotlib does not look for tick labels above a panel to move a
+    title up, which costs a layout of the tick labels at every draw), so nothing may
+    be drawn above a panel's top edge.
+    """
+    with mpl.rc_context({"axes.titley": 1.0}):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height),
+                                 gridspec_kw=None if width_ratios is None else {"width_ratios": width_ratios})
+    fixed_layout(fig, **margins)
+    return fig, axes
+
+
+#: What the last ``paint`` of each figure drawn by :func:`painted_figure` added: its artists and containers.
+_PAINTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def painted_figure(figure, make, paint):
+    """A figure made by ``make()`` and drawn by ``paint(fig)``; or ``figure`` again, drawn anew by ``paint``.
+
+    A widget redraws its figure at every move of a control.  Making a figure (its
+    panels, their axes and ticks) costs more than drawing the data on it, so a
+    figure this function returned before can be passed back as ``figure``: the
+    artists its last ``paint`` added (lines, bars, points, texts, legends, the
+    bars' containers) are removed, every panel's data limits are forgotten and
+    autoscaling is turned back on, and ``paint`` draws the new data on the same
+    panels.  ``make`` sets what never changes (the panels, the layout, scales and
+    fixed labels); ``paint`` sets everything that may change (titles, labels that
+    depend on the data, limits, ticks) every time, so that a figure painted again
+    looks exactly like a new one.  With ``figure=None`` (or a figure this function
+    did not make) it makes a new one.  Returns the figure.
+    """
+    if figure is None or figure not in _PAINTED:
+        figure = make()
+    else:
+        artists, containers = _PAINTED.pop(figure)
+        for container, ax in containers:
+            if container in ax.containers:
+                ax.containers.remove(container)
+        for artist in artists:
+            artist.remove()
+        for ax in figure.axes:
+            # every panel as a new one is: no data, the unit square in view (some artists, e.g. arrows, measure
+            # themselves in the view they are added to), autoscaling on, its place before a fixed aspect (a DAG's)
+            # shrank it
+            ax.relim()
+            if ax.get_xscale() == "linear":
+                ax.set_xlim(0.0, 1.0)
+            if ax.get_yscale() == "linear":
+                ax.set_ylim(0.0, 1.0)
+            ax.set_autoscale_on(True)
+            ax.set_position(ax.get_position(original=True), which="active")
+    # by identity, holding on to the objects (so that no id is reused while painting)
+    before = {ax: ({id(a): a for a in ax.get_children()}, {id(c): c for c in ax.containers}) for ax in figure.axes}
+    paint(figure)
+    artists, containers = [], []
+    for ax in figure.axes:
+        if ax not in before:
+            raise ValueError("paint must not add panels to the figure: make them in make().")
+        children, boxes = before[ax]
+        artists += [a for a in ax.get_children() if id(a) not in children]
+        containers += [(c, ax) for c in ax.containers if id(c) not in boxes]
+    _PAINTED[figure] = (artists, containers)
+    return figure
 
 
 def draw_dag(

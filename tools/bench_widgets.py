@@ -200,7 +200,7 @@ def time_widget(name: str, *, samples: int | None = 40, seed: int = 0) -> dict:
     import matplotlib.pyplot as plt
 
     from causal_lessons.plotting import use_course_style
-    from causal_lessons.widgets.frame import figure_image
+    from causal_lessons.widgets.frame import call_update, figure_image
 
     use_course_style()
     try:
@@ -212,10 +212,13 @@ def time_widget(name: str, *, samples: int | None = 40, seed: int = 0) -> dict:
     lesson, builder, update_name, setup = WIDGETS[name]
     update, settings = setup(np.random.default_rng(seed), samples)
 
-    def call(setting: dict) -> None:
-        view = update(**setting)
-        figure_image(view.figure)                          # what WidgetFrame.refresh displays
+    last = {"figure": None}
+
+    def call(setting: dict) -> None:                       # what WidgetFrame.refresh does
+        view = call_update(update, setting, last["figure"])  # drawn on the last figure if the update takes it
+        figure_image(view.figure)
         plt.close("all")
+        last["figure"] = view.figure
 
     draws = "draw" in inspect.signature(update).parameters
     call(settings[0])                                      # warm-up: imports and first-use caches

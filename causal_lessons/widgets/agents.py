@@ -95,50 +95,57 @@ def trace_episode(agent, batch, index: int, *, seed: int = 0) -> dict[str, Any]:
             "summary": summary, "result": result}
 
 
-def episode_update(agents: dict, batch, index: int, agent_name: str, *, seed: int = 0, draw: bool = True) -> View:
+def episode_update(agents: dict, batch, index: int, agent_name: str, *, seed: int = 0, draw: bool = True,
+                   figure=None) -> View:
     """Trace episode ``index`` with ``agents[agent_name]``; the readout is the trace's summary.
 
     ``values``: :func:`trace_episode`'s dict; ``panels["cl-table"]``: its table in
     HTML.  The figure, left: the episode's hidden DAG (the goal in orange).
     Right: the goal's value after each of the agent's exploration steps (what it
-    saw), with the agent's exploit score of each step as a line.
+    saw), with the agent's exploit score of each step as a line.  ``figure``: a
+    figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     agents = _check_agents(agents)
     if agent_name not in agents:
         raise KeyError(f"agent_name: unknown agent {agent_name!r}; the agents are {', '.join(agents)}.")
     trace = trace_episode(agents[agent_name], batch, index, seed=seed)
-    fig = _draw(trace, batch, index, agent_name) if draw else None
+    fig = _draw(trace, batch, index, agent_name, figure) if draw else None
     return View(readout=trace["summary"], figure=fig, values=trace, panels={"cl-table": trace["table"].to_html()})
 
 
-def _draw(trace: dict, batch, index: int, agent_name: str):
-    import matplotlib.pyplot as plt
+def _draw(trace: dict, batch, index: int, agent_name: str, figure=None):
+    from ..plotting import draw_dag, fixed_figure, painted_figure
 
-    from ..plotting import draw_dag, fixed_layout
+    def make():
+        fig, (_, right) = fixed_figure(2, width=9.0, height=3.2, width_ratios=[1, 1.6], left=0.3, bottom=0.4,
+                                       right=0.7, top=0.35, gap=1.0)
+        twin = right.twinx()
+        twin.set_ylabel("exploit score", color=COLORS["agent"])
+        twin.grid(False)
+        return fig
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 1.6]})
-    one = batch.subset([int(index)])
-    draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
-             node_size=600)
-    table = trace["table"]
-    steps = table.index.to_numpy()
-    goal_values = table[trace["goal"]].to_numpy()
-    colors = [COLORS["interventional"] if a.startswith("do(") and "refused" not in a else COLORS["grey"]
-              for a in table["action"]]
-    right.bar(steps, goal_values, color=colors)
-    right.axhline(0, color=COLORS["black"], lw=0.8)
-    right.set_xticks(steps, [a.split(" =")[0].replace("do(", "do ") if a.startswith("do(") else "obs."
-                             for a in table["action"]], fontsize=8)
-    right.set_ylabel(f"{trace['goal']} after the step")
-    twin = right.twinx()
-    twin.plot(steps, table["exploit score"], "o-", color=COLORS["agent"], label="exploit score")
-    twin.set_ylim(-0.05, 1.05)
-    twin.set_ylabel("exploit score", color=COLORS["agent"])
-    twin.grid(False)
-    right.set_title(f"{agent_name} agent: {trace['choice']} ({trace['reward']:+.0f} vs best {trace['best_reward']:+.0f})",
-                    fontsize=9)
-    fixed_layout(fig, left=0.3, bottom=0.4, right=0.7, top=0.35, gap=1.0)
-    return fig
+    def paint(fig):
+        left, right, twin = fig.axes
+        one = batch.subset([int(index)])
+        draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
+                 node_size=600)
+        table = trace["table"]
+        steps = table.index.to_numpy()
+        goal_values = table[trace["goal"]].to_numpy()
+        colors = [COLORS["interventional"] if a.startswith("do(") and "refused" not in a else COLORS["grey"]
+                  for a in table["action"]]
+        right.bar(steps, goal_values, color=colors)
+        right.axhline(0, color=COLORS["black"], lw=0.8)
+        right.set_xticks(steps, [a.split(" =")[0].replace("do(", "do ") if a.startswith("do(") else "obs."
+                                 for a in table["action"]], fontsize=8)
+        right.set_ylabel(f"{trace['goal']} after the step")
+        twin.plot(steps, table["exploit score"], "o-", color=COLORS["agent"], label="exploit score")
+        twin.set_ylim(-0.05, 1.05)
+        right.set_title(f"{agent_name} agent: {trace['choice']} ({trace['reward']:+.0f} vs best "
+                        f"{trace['best_reward']:+.0f})", fontsize=9)
+
+    return painted_figure(figure, make, paint)
 
 
 def episode_explorer(agents: dict, batch, *, index: int = 0):

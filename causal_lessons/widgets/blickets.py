@@ -27,6 +27,7 @@ from ..blickets import (
     random_hypothesis,
     label_test,
 )
+from ..plotting import COLORS, fixed_figure, painted_figure
 from .frame import View, WidgetFrame
 
 __all__ = ["detector_update", "state_text", "draw_detector_state", "blicket_detector_widget"]
@@ -34,7 +35,7 @@ __all__ = ["detector_update", "state_text", "draw_detector_state", "blicket_dete
 
 def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "disjunctive",
                     p_conjunctive: float = 0.5, noise: float = 0.0, seed: int = 0, reveal: bool = False,
-                    draw: bool = True) -> View:
+                    draw: bool = True, figure=None) -> View:
     """Replay ``tests`` (each a set of objects on the detector) on a detector whose hidden world is
     ``blickets`` and ``rule``, and return what a :class:`~causal_lessons.blickets.BlicketLearner` believes.
 
@@ -45,7 +46,9 @@ def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "d
     ``p_conjunctive``, ``quiz_answer``, ``confidence``, the number of hypotheses
     still possible (``n_possible``), the most informative next tests
     (``suggestions``) and the hidden ``world``.  With ``noise > 0`` the detector's
-    errors are drawn from ``seed``, so the same inputs always give the same state.
+    errors are drawn from ``seed``, so the same inputs always give the same state.  ``figure``: a
+    figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     if isinstance(tests, (str, bytes)) or not isinstance(tests, Sequence):
         raise TypeError(f"tests must be a list of tests such as ['A', 'AB'], got {_show(tests)}.")
@@ -69,7 +72,9 @@ def detector_update(tests: Sequence[Any], *, blickets: Any = "A", rule: str = "d
         "suggestions": [label_test(t) for t in most_informative_tests(learner)],
         "world": world.hypothesis.label,
     }
-    fig = draw_detector_state(state, reveal=reveal)[0].figure if draw else None
+    fig = None
+    if draw:
+        fig = painted_figure(figure, _detector_figure, lambda fig: draw_detector_state(state, fig.axes, reveal=reveal))
     return View(readout=state_text(state, reveal=reveal), figure=fig, values=state)
 
 
@@ -90,20 +95,22 @@ def state_text(state, *, reveal: bool = False) -> str:
     return text
 
 
+def _detector_figure():
+    """The detector's figure, empty: the detector's panel and the beliefs' panel."""
+    return fixed_figure(2, width=8.0, height=3.0, width_ratios=[1.1, 1.0], left=0.05, bottom=0.5, right=0.15,
+                        top=0.3, gap=1.4)[0]
+
+
 def draw_detector_state(state, axes=None, *, reveal: bool = False):
     """Draw the detector (objects on it, light on or off, the log of tests) and the learner's beliefs.
 
     ``state``: the values of a :func:`detector_update` view (or the view).  Draws on
     two ``axes`` (a new figure if None) and returns them.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, Rectangle
 
-    from ..plotting import COLORS, fixed_layout
-
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.0), gridspec_kw={"width_ratios": [1.1, 1.0]})
-        fixed_layout(fig, left=0.05, bottom=0.5, right=0.15, top=0.3, gap=1.4)
+        axes = _detector_figure().axes
     box, bars = axes
     objects = state["objects"]
     lit = bool(state["lit"][-1]) if state["lit"] else False
@@ -167,9 +174,9 @@ def blicket_detector_widget(blickets: Any = None, rule: str | None = None, *, p_
     new_world = widgets.Button(description="New hidden world")
     reveal = widgets.Checkbox(description="Reveal the hidden world", value=False, indent=False)
 
-    def update(reveal: bool) -> View:
+    def update(reveal: bool, figure=None) -> View:
         return detector_update(tests, blickets=world["blickets"], rule=world["rule"], p_conjunctive=p_conjunctive,
-                               noise=noise, seed=seed, reveal=reveal)
+                               noise=noise, seed=seed, reveal=reveal, figure=figure)
 
     frame = WidgetFrame(update, {"reveal": reveal}, name="blicket",
                         rows=[[widgets.Label("Objects (press to place / remove):"), *toggles.values()],

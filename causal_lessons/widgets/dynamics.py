@@ -25,12 +25,15 @@ GAIN_RANGE = (0.0, 12.0, 0.5)
 HOURS = 48.0
 
 
-def clamp_update(clamped: str = "H", value: float = 10.0, gain: float = 4.0, *, draw: bool = True) -> View:
+def clamp_update(clamped: str = "H", value: float = 10.0, gain: float = 4.0, *, draw: bool = True,
+                 figure=None) -> View:
     """Simulate the house with ``clamped`` held at ``value`` and the thermostat at ``gain``.
 
     ``values``: ``stable``, ``max_real`` (the largest real part of the clamped system's
     eigenvalues, per hour), ``predicted`` (do() on the equilibrium SCM), ``final`` (the
     path's values after :data:`HOURS`), ``gap`` (largest difference of the two) and ``trajectory``.
+    ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     clamped = check_known(clamped, CLAMP_CHOICES, "clamped")
     value = check_real(value, "value")
@@ -52,26 +55,29 @@ def clamp_update(clamped: str = "H", value: float = 10.0, gain: float = 4.0, *, 
     else:
         readout = (f"{what}, gain {gain:g}: no stable equilibrium (an eigenvalue has real part "
                    f"{result['max_real']:+.2f} per hour): the SCM's T = {predicted['T']:.1f} is not where the house goes")
-    return View(readout=readout, figure=_draw(result, what) if draw else None, values=result)
+    return View(readout=readout, figure=_draw(result, what, figure) if draw else None, values=result)
 
 
-def _draw(result: dict, what: str):
-    import matplotlib.pyplot as plt
+def _draw(result: dict, what: str, figure=None):
+    from ..plotting import COLORS, fixed_figure, painted_figure
 
-    from ..plotting import COLORS, fixed_layout
+    def make():
+        fig, ax = fixed_figure(width=6.0, height=3.4, left=0.75, bottom=0.6, right=0.2, top=0.35)
+        ax.set_xlabel("hours")
+        ax.set_ylabel("°C (T, M), kW (H)")
+        return fig
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.4))
-    tr = result["trajectory"]
-    for name, color in zip(dyn.HOUSE_VARIABLES, (COLORS["vermillion"], COLORS["green"], COLORS["blue"])):
-        ax.plot(tr.times, tr[name], color=color, lw=1.8, label=name)
-        ax.axhline(result["predicted"][name], color=color, lw=1, ls=":")
-    ax.set_ylim(-15, 60)  # one scale for every setting: a diverging path leaves the frame
-    ax.set_xlabel("hours")
-    ax.set_ylabel("°C (T, M), kW (H)")
-    ax.set_title(f"{what}: paths (solid) and the SCM's prediction (dotted)", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, ncol=3)
-    fixed_layout(fig, left=0.75, bottom=0.6, right=0.2, top=0.35)
-    return fig
+    def paint(fig):
+        (ax,) = fig.axes
+        tr = result["trajectory"]
+        for name, color in zip(dyn.HOUSE_VARIABLES, (COLORS["vermillion"], COLORS["green"], COLORS["blue"])):
+            ax.plot(tr.times, tr[name], color=color, lw=1.8, label=name)
+            ax.axhline(result["predicted"][name], color=color, lw=1, ls=":")
+        ax.set_ylim(-15, 60)  # one scale for every setting: a diverging path leaves the frame
+        ax.set_title(f"{what}: paths (solid) and the SCM's prediction (dotted)", fontsize=10)
+        ax.legend(loc="upper right", fontsize=8, ncol=3)
+
+    return painted_figure(figure, make, paint)
 
 
 def clamp_widget(clamped: str = "H", value: float = 10.0, gain: float = 4.0):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import partial
 
 from .. import explanations as ex
+from ..plotting import fixed_figure, painted_figure
 from .frame import View, WidgetFrame
 
 __all__ = ["KIND_LABELS", "quality_update", "quality_explorer"]
@@ -22,7 +23,7 @@ KIND_LABELS = {"plain": "plain imitation", "strategy": "conditioned on the strat
 
 
 def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked: str = "high", *,
-                   draw: bool = True) -> View:
+                   draw: bool = True, figure=None) -> View:
     """Look up one agent of the sweep and describe how it plays; the figure: the sweep with it ringed.
 
     ``kind``: "plain", "strategy" or "return"; ``low_share``: one of the sweep's
@@ -32,7 +33,8 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
     ``asked`` token actually used, ``plays_like`` ("the expert" when it starts
     with an experiment in >= 90% of episodes and experiments on every variable
     in >= 90%, "the associational strategy" when it starts by observing in >=
-    90%, "neither" otherwise), ``low_share`` and ``kind``.
+    90%, "neither" otherwise), ``low_share`` and ``kind``.  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     row = ex.plays_like(table, kind, low_share, asked)          # checks the arguments
     share, asked, plays_like = row["low_share"], row["asked"], row["plays_like"]
@@ -42,21 +44,22 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
                f"of episodes, experiments on every variable in {row['explore_coverage']:.0%}; plays like {plays_like}")
     fig = None
     if draw:
-        import matplotlib.pyplot as plt
+        def make():     # the legend goes below the axes
+            return fixed_figure(width=7.5, height=4.4, left=0.7, bottom=1.5, right=0.45, top=0.35)[0]
 
-        from ..plotting import fixed_layout
+        def paint(fig):
+            (ax,) = fig.axes
+            ex.plot_quality_sweep(table, ax, flip_share=ex.greedy_flip_share())
+            if asked not in ("none", "high"):
+                rows = table[(table["kind"] == kind) & (table["asked"] == asked)].sort_values("low_share")
+                ax.plot(rows["low_share"], rows["reward_fraction"], ":", marker=".", color="black", lw=1,
+                        label=f"{KIND_LABELS[kind]}, asked for {asked}")
+                ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+            ax.plot([share], [row["reward_fraction"]], "o", ms=14, mfc="none", mew=2, color="black",
+                    label="selected")
+            ax.set_title(f"{KIND_LABELS[kind]}{asked_text}", fontsize=10)
 
-        fig, ax = plt.subplots(figsize=(7.5, 4.4))
-        ex.plot_quality_sweep(table, ax, flip_share=ex.greedy_flip_share())
-        if asked not in ("none", "high"):
-            rows = table[(table["kind"] == kind) & (table["asked"] == asked)].sort_values("low_share")
-            ax.plot(rows["low_share"], rows["reward_fraction"], ":", marker=".", color="black", lw=1,
-                    label=f"{KIND_LABELS[kind]}, asked for {asked}")
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-        ax.plot([share], [row["reward_fraction"]], "o", ms=14, mfc="none", mew=2, color="black",
-                label="selected")
-        ax.set_title(f"{KIND_LABELS[kind]}{asked_text}", fontsize=10)
-        fixed_layout(fig, left=0.7, bottom=1.5, right=0.45, top=0.35)   # the legend below the axes
+        fig = painted_figure(figure, make, paint)
     return View(readout=summary, figure=fig, values=row)
 
 

@@ -28,6 +28,7 @@ importing this module is cheap.
 from __future__ import annotations
 
 import html
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["View", "WidgetFrame", "slider", "range_values", "error_message", "figure_png", "figure_image"]
+__all__ = ["View", "WidgetFrame", "slider", "range_values", "error_message", "figure_png", "figure_image",
+           "takes_figure", "call_update"]
 
 #: Blank space kept around what a figure shows when the frame crops it (inches; IPython's ``bbox_inches="tight"`` pad).
 PAD_INCHES = 0.1
@@ -152,6 +154,29 @@ def figure_image(fig):
     return Image(data=data, format="png", metadata=metadata)
 
 
+def takes_figure(update: Callable[..., View]) -> bool:
+    """Whether ``update`` takes a ``figure`` keyword: a figure an earlier call returned, to draw the new view on."""
+    try:
+        return "figure" in inspect.signature(update).parameters
+    except (TypeError, ValueError):                     # a callable without a signature
+        return False
+
+
+def call_update(update: Callable[..., View], arguments: Mapping[str, Any], figure: Any = None) -> View:
+    """Call ``update(**arguments)`` as a frame does, and check that it returns a :class:`View`.
+
+    ``figure`` is the last view's figure: an update that takes a ``figure`` keyword
+    gets it and draws the new view on it (faster than making a new figure, see
+    :func:`causal_lessons.plotting.painted_figure`).
+    """
+    if figure is not None and takes_figure(update):
+        arguments = {**arguments, "figure": figure}
+    view = update(**arguments)
+    if not isinstance(view, View):
+        raise TypeError(f"the update function must return a View, got {type(view).__name__}.")
+    return view
+
+
 def range_values(bounds: tuple[float, float, float]) -> np.ndarray:
     """Every value a slider with ``bounds = (low, high, step)`` can take, low to high.
 
@@ -224,6 +249,9 @@ class WidgetFrame:
         self.view: View | None = None
         self.error: BaseException | None = None
         self._held = False
+        # the last view's figure, closed in pyplot and drawn again by the next update if it takes a figure
+        self._reuses_figure = takes_figure(update)
+        self._figure = None
         for cls, panel in self.panels.items():
             panel.add_class(cls)
         parts = {"readout": self.readout, "figure": self.output, **self.panels}
@@ -262,9 +290,7 @@ class WidgetFrame:
 
         before = set(plt.get_fignums())
         try:
-            view = self.update(**self.arguments())
-            if not isinstance(view, View):
-                raise TypeError(f"the update function must return a View, got {type(view).__name__}.")
+            view = call_update(self.update, self.arguments(), self._figure)
             # the readout changes last: when it shows the new view, the controls, figure and panels already do
             if self.on_view is not None:
                 with self.hold():
@@ -278,6 +304,7 @@ class WidgetFrame:
                 panel.value = view.panels.get(cls, "")
             self.readout.value = html.escape(view.readout, quote=False)
         except Exception as error:
+            self._figure = None                         # perhaps half drawn: the next update makes a new one
             if raise_errors:
                 raise
             self.error = error
@@ -288,4 +315,5 @@ class WidgetFrame:
             for number in set(plt.get_fignums()) - before:
                 plt.close(number)
         self.view, self.error = view, None
+        self._figure = view.figure if self._reuses_figure else None
         return view

@@ -25,6 +25,7 @@ import numpy as np
 
 from .._validate import _show, check_int
 from ..environment import EXPLOIT, EXPLORE, CausalDAGEnv
+from ..plotting import draw_dag, fixed_figure, painted_figure
 from ..strategies import ExpertStrategy, HumanStrategy, expert_value, run_episode
 from .frame import View, WidgetFrame
 
@@ -50,7 +51,7 @@ def moves_from_descriptions(descriptions: Sequence[str]) -> list:
 
 
 def game_update(moves: Sequence[Any], *, seed: int = 0, n_vars: int = 5, n_explore: int | None = None,
-                allowed_sets=None, draw: bool = True) -> View:
+                allowed_sets=None, draw: bool = True, figure=None) -> View:
     """Replay ``moves`` on the episode drawn from ``seed`` and return the game's state.
 
     The readout is "Episode <seed>. " and the ``summary``; the figure is
@@ -62,7 +63,9 @@ def game_update(moves: Sequence[Any], *, seed: int = 0, n_vars: int = 5, n_explo
     None), ``reward`` (None until the exploit), and once the game is over:
     ``graph`` (the true weighted DAG), ``best`` (the best expected reward),
     ``expert`` (the expert's moves, reward on the same episode, and exact expected
-    reward) and ``summary`` (one line of text for the widget).
+    reward) and ``summary`` (one line of text for the widget).  ``figure``: a figure an earlier
+    call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     if isinstance(moves, (str, bytes)) or not isinstance(moves, Sequence):
         raise TypeError(f"moves must be a list of moves such as ['A', 'observe', ('B', -1)], got {_show(moves)}.")
@@ -105,7 +108,7 @@ def game_update(moves: Sequence[Any], *, seed: int = 0, n_vars: int = 5, n_explo
                     "expected": expert_value(scm, goal, info["allowed"], intervention_value=env.intervention_value)},
         )
     state["summary"] = game_text(state)
-    fig = draw_game(state)[0].figure if draw else None
+    fig = painted_figure(figure, _game_figure, lambda fig: draw_game(state, fig.axes)) if draw else None
     return View(readout=f"Episode {seed}. {state['summary']}", figure=fig, values=state)
 
 
@@ -124,20 +127,23 @@ def game_text(state) -> str:
             f"(expected {expert['expected']:+.2f}; best possible on average {state['best']:+.2f}).")
 
 
+def _game_figure():
+    """The game's figure, empty: the DAG's panel and the table's, with room for the moves' labels."""
+    return fixed_figure(2, width=8.4, height=3.4, width_ratios=[1.0, 1.3], left=0.1, bottom=0.35, right=0.1,
+                        top=0.3, gap=1.5)[0]
+
+
 def draw_game(state, axes=None):
     """Draw the game: the DAG with the latest values (edges shown once the game is over) and the value table.
 
     ``state``: a :func:`game_update` view or its values.  Draws on two ``axes`` (a
     new figure if None) and returns them.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
     import networkx as nx
 
-    from ..plotting import draw_dag, fixed_layout
-
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.0, 1.3]})
-        fixed_layout(fig, left=0.1, bottom=0.35, right=0.1, top=0.3, gap=1.5)   # room for the moves' labels
+        axes = _game_figure().axes
     names = state["names"]
     latest = state["values"][-1] if state["values"] else None
     graph = state["graph"] if "graph" in state else None
@@ -170,8 +176,10 @@ def draw_game(state, axes=None):
     ax.grid(False)
     goal = f"; goal {state['goal']}" if state["goal"] else ""
     ax.set_title(f"values after each step (bold: set by do){goal}", fontsize=10)
-    if state["goal"]:
-        ax.get_xticklabels()[names.index(state["goal"])].set_color("#E69F00")
+    plain = mpl.rcParams["xtick.labelcolor"]
+    plain = mpl.rcParams["xtick.color"] if plain == "inherit" else plain
+    for name, label in zip(names, ax.get_xticklabels()):      # every label: a figure drawn again keeps its ticks
+        label.set_color("#E69F00" if name == state["goal"] else plain)
     return axes
 
 
@@ -206,7 +214,8 @@ def dag_game_widget(seed: int = 0, *, n_vars: int = 5):
             target.options = choices
         target.disabled = plus.disabled = minus.disabled = not exploiting
 
-    frame = WidgetFrame(lambda: game_update(game["moves"], seed=game["seed"], n_vars=n_vars), name="dag-game",
+    frame = WidgetFrame(lambda figure=None: game_update(game["moves"], seed=game["seed"], n_vars=n_vars,
+                                                        figure=figure), name="dag-game",
                         rows=[[*explore.values(), observe], [target, plus, minus, again]], on_view=on_view)
 
     def play(move):

@@ -28,7 +28,7 @@ SHIFTS = range_values(SHIFT_RANGE)
 
 
 def shift_update(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int = 500, seed: int = 0,
-                 draw: bool = True) -> View:
+                 draw: bool = True, figure=None) -> View:
     """Train both predictors with this ``marker_noise``; their errors in and out of distribution.
 
     ``values``: ``causal_in``, ``causal_out``, ``all_in``, ``all_out`` (exact mean
@@ -36,7 +36,8 @@ def shift_update(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int 
     (the all-features predictor's coefficient on the marker), ``crossover`` (the shift
     at which the all-features predictor becomes worse than the causal one),
     and ``predictors``.  The figure: the errors of both predictors against the shift,
-    with the current shift marked.
+    with the current shift marked.  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     shift = check_real(shift, "shift", minimum=0.0)
     marker_noise = check_positive(marker_noise, "marker_noise")
@@ -56,15 +57,24 @@ def shift_update(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int 
     readout = (f"shift {shift:.1f}, marker noise {marker_noise:.2f}: error in the training hospital "
                f"causal {result['causal_in']:.2f}, all features {result['all_in']:.2f}; "
                f"after the shift causal {result['causal_out']:.2f}, all features {result['all_out']:.2f}")
-    return View(readout=readout, figure=_draw(result, shift, marker_noise) if draw else None, values=result)
+    return View(readout=readout, figure=_draw(result, shift, marker_noise, figure) if draw else None, values=result)
 
 
-def _draw(result: dict, shift: float, marker_noise: float):
-    import matplotlib.pyplot as plt
+def _draw(result: dict, shift: float, marker_noise: float, figure=None):
+    from ..plotting import fixed_figure, painted_figure
 
-    from ..plotting import COLORS, fixed_layout
+    def make():
+        fig, ax = fixed_figure(width=6.0, height=3.6, left=0.7, bottom=0.6, right=0.15, top=0.35)
+        ax.set_xlabel("shift: how much higher the new hospital's assay reads")
+        ax.set_ylabel("mean squared error")
+        return fig
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    return painted_figure(figure, make, lambda fig: _paint(fig.axes[0], result, shift, marker_noise))
+
+
+def _paint(ax, result: dict, shift: float, marker_noise: float) -> None:
+    from ..plotting import COLORS
+
     shifts = np.union1d(SHIFTS, [shift])
     source = gen.hospital_scm(marker_noise=marker_noise)
     # the exact risk at every offset of the assay (gen.risk of each shifted hospital, computed at once)
@@ -79,14 +89,10 @@ def _draw(result: dict, shift: float, marker_noise: float):
     if result["crossover"] <= shifts[-1]:
         ax.axvline(result["crossover"], color=COLORS["vermillion"], lw=1, ls=":",
                    label=f"crossover at {result['crossover']:.1f}")
-    ax.set_xlabel("shift: how much higher the new hospital's assay reads")
-    ax.set_ylabel("mean squared error")
     top = max(float(curve.max()) for curve in curves.values())
     ax.set_ylim(0, max(4.5, top * 1.05))  # one scale for every slider position
     ax.set_title(f"Errors after the shift (marker noise {marker_noise:.2f})")
     ax.legend(loc="upper left", fontsize=8)
-    fixed_layout(fig, left=0.7, bottom=0.6, right=0.15, top=0.35)
-    return fig
 
 
 def shift_widget(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int = 500, seed: int = 0):

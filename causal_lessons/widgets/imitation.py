@@ -33,7 +33,7 @@ def _ratio(bc: float | None, dagger: float | None) -> float | None:
 
 
 def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, measured: bool = True,
-                              episodes: int = 2_000, seed: int = 0, draw: bool = True) -> View:
+                              episodes: int = 2_000, seed: int = 0, draw: bool = True, figure=None) -> View:
     """The analytic (and measured) costs of BC and DAgger up to ``horizon``, and their curves.
 
     With ``measured=True`` it trains behaviour cloning (50 expert episodes) and
@@ -43,9 +43,10 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
     up to ``horizon`` off the accumulated cost.  ``values``: ``epsilon``,
     ``horizon``, ``bc_analytic``, ``dagger_analytic``, ``ratio_analytic`` (BC's
     over DAgger's, ``nan`` when both are zero) and ``bc_measured``,
-    ``dagger_measured``, ``ratio_measured`` (None unless measured).
+    ``dagger_measured``, ``ratio_measured`` (None unless measured).  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
-    from ..plotting import fixed_layout, new_figure
+    from ..plotting import fixed_figure, painted_figure
 
     task = im.FoggyRidge(epsilon)
     horizon = check_count(horizon, "horizon")
@@ -74,9 +75,9 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
                     f"(ratio {values['ratio_measured']:.3g})")
     fig = None
     if draw:
-        fig, ax = new_figure(width=6.0, height=3.6)
-        im.plot_costs(task.epsilon, horizon, points, ax=ax)
-        fixed_layout(fig, left=0.8, bottom=0.6, right=0.2, top=0.35)
+        fig = painted_figure(figure, lambda: fixed_figure(width=6.0, height=3.6, left=0.8, bottom=0.6, right=0.2,
+                                                          top=0.35)[0],
+                             lambda fig: im.plot_costs(task.epsilon, horizon, points, ax=fig.axes[0]))
     return View(readout=readout, figure=fig, values=values)
 
 

@@ -96,14 +96,15 @@ def _transcript_html(words: list[tuple[str, bool]], position: int) -> str:
 
 
 def transcript_update(models: dict, batch, index: int, model_name: str, step: int, *, seed: int = 0,
-                      draw: bool = True) -> View:
+                      draw: bool = True, figure=None) -> View:
     """Trace episode ``index`` with ``models[model_name]`` and show the model's ``step``-th word (1-based).
 
     ``values``: :func:`trace_transcript`'s dict plus ``step`` (clipped to the number
     of words the model wrote), ``n_steps`` and ``decision`` (that word's record);
     ``panels["cl-text"]``: the text so far in HTML.  The figure: the episode's
     hidden DAG (the goal highlighted; the model never sees it) and the model's most
-    likely next words at that point (the word it wrote in green).
+    likely next words at that point (the word it wrote in green).  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     models = _check_models(models)
     if model_name not in models:
@@ -116,31 +117,35 @@ def transcript_update(models: dict, batch, index: int, model_name: str, step: in
     where = "its exploit" if step == n_steps else f"word {step} of {n_steps}"
     readout = (f"{model_name} model, {where}: it wrote {decision['word']} (probability "
                f"{decision['prob']:.2f}). {trace['summary'][0].upper()}{trace['summary'][1:]}.")
-    fig = _draw(trace, batch, index, f"{model_name} model, {where}") if draw else None
+    fig = _draw(trace, batch, index, f"{model_name} model, {where}", figure) if draw else None
     return View(readout=readout, figure=fig, values=trace,
                 panels={"cl-text": _transcript_html(trace["words"], decision["position"])})
 
 
-def _draw(trace: dict, batch, index: int, title: str):
-    import matplotlib.pyplot as plt
+def _draw(trace: dict, batch, index: int, title: str, figure=None):
+    from ..plotting import draw_dag, fixed_figure, painted_figure
 
-    from ..plotting import draw_dag, fixed_layout
+    def make():
+        fig, (_, right) = fixed_figure(2, width=9.0, height=2.8, width_ratios=[1, 1.4], left=0.3, bottom=0.6,
+                                       right=0.25, top=0.35, gap=1.4)
+        right.set_xlabel("probability of the next word")
+        return fig
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.4]})
-    one = batch.subset([int(index)])
-    draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
-             node_size=500)
-    decision = trace["decision"]
-    labels = [w for w, _ in decision["top"]][::-1]
-    values = [p for _, p in decision["top"]][::-1]
-    colors = [COLORS["agent"] if w == decision["word"] else COLORS["grey"] for w in labels]
-    right.barh(range(len(labels)), values, color=colors)
-    right.set_yticks(range(len(labels)), labels, fontsize=8)
-    right.set_xlim(0, 1)
-    right.set_xlabel("probability of the next word")
-    right.set_title(title, fontsize=10)
-    fixed_layout(fig, left=0.3, bottom=0.6, right=0.25, top=0.35, gap=1.4)
-    return fig
+    def paint(fig):
+        left, right = fig.axes
+        one = batch.subset([int(index)])
+        draw_dag(one.scm(0).graph, ax=left, highlight=[trace["goal"]], title=f"hidden DAG, goal {trace['goal']}",
+                 node_size=500)
+        decision = trace["decision"]
+        labels = [w for w, _ in decision["top"]][::-1]
+        values = [p for _, p in decision["top"]][::-1]
+        colors = [COLORS["agent"] if w == decision["word"] else COLORS["grey"] for w in labels]
+        right.barh(range(len(labels)), values, color=colors)
+        right.set_yticks(range(len(labels)), labels, fontsize=8)
+        right.set_xlim(0, 1)
+        right.set_title(title, fontsize=10)
+
+    return painted_figure(figure, make, paint)
 
 
 def transcript_stepper(models: dict, batch, *, index: int = 0, step: int = 1):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import passive_logs as pl
 from .._validate import check_known
-from ..plotting import COLORS, fixed_layout, new_figure
+from ..plotting import COLORS, fixed_figure, new_figure, painted_figure
 from .frame import View, WidgetFrame, slider
 
 __all__ = ["P_RANGE", "ROWS_RANGE", "draw_log", "draw_accuracy_grid", "passive_data_update", "passive_data_widget"]
@@ -92,7 +92,8 @@ def draw_accuracy_grid(grid, axes=None):
     return axes
 
 
-def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: int = 0, draw: bool = True) -> View:
+def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: int = 0, draw: bool = True,
+                        figure=None) -> View:
     """Score ``reps`` logs of ``n_rows`` rows, a fraction ``p`` of them experiments, with both learners.
 
     Both learners read the same logs: the one that reads the record of what was
@@ -100,7 +101,9 @@ def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: in
     ``n_rows``, ``reps``, ``labels`` (the hypotheses), ``truth``,
     ``posterior_marked`` and ``posterior_unmarked`` (mean posterior of each
     hypothesis), ``accuracy_marked`` and ``accuracy_unmarked``.  The figure: one
-    example log (left) and both learners' mean posteriors (right).
+    example log (left) and both learners' mean posteriors (right).  ``figure``: a figure an
+    earlier call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     marked, unmarked = pl.study_logs_both_ways(scm, n_rows, p, reps=reps, seed=seed)   # the same logs, read both ways
     values = {"p": float(p), "n_rows": int(n_rows), "reps": int(reps), "labels": list(marked.labels),
@@ -111,29 +114,33 @@ def passive_data_update(scm, p: float, n_rows: int, *, reps: int = 100, seed: in
     readout = (f"p = {values['p']:.2f}, {values['n_rows']} rows: the learner that reads the record picks "
                f"{values['truth']} in {values['accuracy_marked']:.0%} of {values['reps']} logs; reading every row "
                f"as an observation, in {values['accuracy_unmarked']:.0%}.")
-    fig = _draw(scm, values, seed) if draw else None
+    fig = _draw(scm, values, seed, figure) if draw else None
     return View(readout=readout, figure=fig, values=values)
 
 
-def _draw(scm, values: dict, seed: int):
-    fig, axes = new_figure(2, width=9.0, height=3.4)
-    n_rows, labels = values["n_rows"], values["labels"]
-    example = pl.make_log(scm, n_rows, values["p"], seed=seed)
-    draw_log(example, axes[0], title=f"one log: {n_rows} rows, {example.n_rows - example.counts()['observed']} "
-                                      "experiments")
-    positions = np.arange(len(labels))
-    axes[1].bar(positions - 0.2, [values["posterior_marked"][k] for k in labels], 0.4,
-                color=COLORS["interventional"], label="reads the record")
-    axes[1].bar(positions + 0.2, [values["posterior_unmarked"][k] for k in labels], 0.4,
-                color=COLORS["observational"], label="all rows as observations")
-    axes[1].set_xticks(positions, labels)
-    axes[1].set_ylim(0, 1)
-    axes[1].set_ylabel(f"mean posterior ({values['reps']} logs)")
-    axes[1].set_title(f"truth {values['truth']}; picked: {values['accuracy_marked']:.0%} vs "
-                      f"{values['accuracy_unmarked']:.0%}")
-    axes[1].legend(loc="upper left", fontsize=8)
-    fixed_layout(fig, left=0.65, bottom=0.6, right=0.15, top=0.35, gap=0.7)
-    return fig
+def _draw(scm, values: dict, seed: int, figure=None):
+    def make():
+        return fixed_figure(2, width=9.0, height=3.4, left=0.65, bottom=0.6, right=0.15, top=0.35, gap=0.7)[0]
+
+    def paint(fig):
+        axes = fig.axes
+        n_rows, labels = values["n_rows"], values["labels"]
+        example = pl.make_log(scm, n_rows, values["p"], seed=seed)
+        draw_log(example, axes[0], title=f"one log: {n_rows} rows, "
+                                          f"{example.n_rows - example.counts()['observed']} experiments")
+        positions = np.arange(len(labels))
+        axes[1].bar(positions - 0.2, [values["posterior_marked"][k] for k in labels], 0.4,
+                    color=COLORS["interventional"], label="reads the record")
+        axes[1].bar(positions + 0.2, [values["posterior_unmarked"][k] for k in labels], 0.4,
+                    color=COLORS["observational"], label="all rows as observations")
+        axes[1].set_xticks(positions, labels)
+        axes[1].set_ylim(0, 1)
+        axes[1].set_ylabel(f"mean posterior ({values['reps']} logs)")
+        axes[1].set_title(f"truth {values['truth']}; picked: {values['accuracy_marked']:.0%} vs "
+                          f"{values['accuracy_unmarked']:.0%}")
+        axes[1].legend(loc="upper left", fontsize=8)
+
+    return painted_figure(figure, make, paint)
 
 
 def passive_data_widget(scm, *, p: float = 0.05, n_rows: int = 200, reps: int = 100, seed: int = 0):
