@@ -329,15 +329,18 @@ def _batch_scores(variables: Sequence[str], values: np.ndarray, setter: np.ndarr
     """
     index = {v: i for i, v in enumerate(variables)}
     out = np.zeros((values.shape[0], len(hypotheses), 2))
-    moments: dict[int, Any] = {}
+    moments: dict[Any, Any] = {}
     cache: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
+    set_somewhere = {i for i in range(len(variables)) if (setter == i).any()}
     for h, dag in enumerate(hypotheses):
         for v in variables:
             key = (index[v], tuple(sorted(index[p] for p in dag.predecessors(v))))
             if key not in cache:
-                if key[0] not in moments:
-                    moments[key[0]] = _moments(values, setter, key[0])
-                cache[key] = _fit(variables, moments[key[0]], *key)[:2]
+                # a variable set in no row leaves every row to its fit: the same moments for all such variables
+                rows = key[0] if key[0] in set_somewhere else "every row"
+                if rows not in moments:
+                    moments[rows] = _moments(values, setter, key[0])
+                cache[key] = _fit(variables, moments[rows], *key)[:2]
             out[:, h, 0] += cache[key][0]
             out[:, h, 1] += cache[key][1]
     return out

@@ -180,10 +180,11 @@ def painted_figure(figure, make, paint):
         for artist in artists:
             artist.remove()
         for ax in figure.axes:
-            # every panel as a new one is: no data, the unit square in view (some artists, e.g. arrows, measure
-            # themselves in the view they are added to), autoscaling on, its place before a fixed aspect (a DAG's)
-            # shrank it
+            # every panel as a new one is: no data, the colour cycle at its start, the unit square in view (some
+            # artists, e.g. arrows, measure themselves in the view they are added to), autoscaling on, its place
+            # before a fixed aspect (a DAG's) shrank it
             ax.relim()
+            ax.set_prop_cycle(None)
             if ax.get_xscale() == "linear":
                 ax.set_xlim(0.0, 1.0)
             if ax.get_yscale() == "linear":

@@ -84,3 +84,76 @@ def test_arguments_are_checked():
         bench.main(["ladder", "--samples", "0", "--in-process"])
     with pytest.raises(SystemExit):
         bench.main(["ladder", "--readme", "README.md"])
+
+
+def _pixels(fig) -> np.ndarray:
+    from causal_lessons.widgets.frame import _renderer
+
+    renderer = _renderer(fig)
+    fig.draw(renderer)
+    return np.asarray(renderer.buffer_rgba()).copy()
+
+
+def _fits(fig) -> list[str]:
+    """What sticks out of the canvas (the frame crops the drawn picture, it cannot extend it) or overlaps."""
+    from matplotlib.axis import Axis
+    from matplotlib.spines import Spine
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    width, height = fig.get_size_inches()
+    box = fig.get_tightbbox(renderer)
+    problems = [f"outside the canvas: {box.bounds}"] if (box.x0 < -0.01 or box.y0 < -0.01 or box.x1 > width + 0.01
+                                                         or box.y1 > height + 0.01) else []
+    panels = []
+    for ax in fig.axes:                                      # a twin axis shares its panel's place
+        if not any(np.allclose(ax.get_position().bounds, p.get_position().bounds) for p in panels):
+            panels.append(ax)
+
+    def extent(ax):
+        if ax.axison:
+            return ax.get_tightbbox(renderer)
+        parts = [c.get_window_extent(renderer) for c in ax.get_children()   # what a panel without axes shows
+                 if c.get_visible() and not isinstance(c, (Spine, Axis)) and c is not ax.patch
+                 and not (hasattr(c, "get_text") and not c.get_text())]
+        return Bbox.union([p for p in parts if p.width > 0 or p.height > 0])
+
+    boxes = [extent(ax) for ax in panels]
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[i + 1:], start=i + 1):
+            if a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1:
+                problems.append(f"panels {i} and {j} overlap")
+    return problems
+
+
+def _check_figures(name: str, samples: int) -> None:
+    """Over a sample of settings: every figure fits its canvas, and drawn again on the last one (as the frame
+    does) it is the same, pixel for pixel and in its alt text, as a new one."""
+    from causal_lessons.plotting import describe_figure, use_course_style
+    from causal_lessons.widgets.frame import call_update
+
+    with matplotlib.rc_context():
+        use_course_style()
+        update, settings = bench.WIDGETS[name][3](np.random.default_rng(11), samples)
+        last = None
+        for setting in settings:
+            new = update(**setting).figure
+            assert _fits(new) == [], (setting, _fits(new))
+            again = call_update(update, setting, last).figure
+            assert last is None or again is last
+            assert np.array_equal(_pixels(again), _pixels(new)), setting
+            assert describe_figure(again) == describe_figure(new)
+            plt.close("all")
+            last = again
+
+
+@pytest.mark.parametrize("name", [n for n in LIGHT if n != "lesson"])
+def test_each_widgets_figure_fits_and_drawn_again_is_the_same_as_new(name):
+    _check_figures(name, 6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", HEAVY)
+def test_the_figures_of_the_widgets_on_trained_agents_fit_and_are_drawn_again_the_same(name):
+    _check_figures(name, 6)

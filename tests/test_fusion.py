@@ -359,6 +359,21 @@ def test_without_confounding_the_adjusted_study_wins_and_fusion_beats_the_trial(
     assert summary.loc["combined", "rmse"] < summary.loc["trial", "rmse"]
 
 
+def test_the_observational_studies_are_drawn_once_per_world():
+    """A widget that changes the trial's size reuses the observational studies: the same numbers, drawn once."""
+    from causal_lessons.fusion import estimation
+
+    first = F.simulate_estimators(40, 0.7, reps=25, observational_size=200, seed=9)
+    hits = estimation._observational_estimates.cache_info().hits
+    again = F.simulate_estimators(60, 0.7, reps=25, observational_size=200, seed=9)
+    assert estimation._observational_estimates.cache_info().hits == hits + 1
+    pd.testing.assert_series_equal(first["adjusted"], again["adjusted"])
+    assert not first["trial"].equals(again["trial"])
+    # what was kept cannot be changed through a result
+    again.loc[0, "naive"] = 100.0
+    assert F.simulate_estimators(40, 0.7, reps=25, observational_size=200, seed=9).equals(first)
+
+
 def test_estimators_are_deterministic_and_summaries_are_tidy():
     a = F.compare_estimators(40, 0.5, reps=30, observational_size=300, seed=2)
     b = F.compare_estimators(40, 0.5, reps=30, observational_size=300, seed=2)

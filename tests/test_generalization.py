@@ -313,6 +313,24 @@ def test_crossover_shift():
     assert gen.crossover_shift(causal, source, "Marker", 2.0) == math.inf  # never affected
 
 
+def test_shifted_risks_are_the_risks_of_the_shifted_models_at_once():
+    source = gen.hospital_scm(marker_noise=0.7)
+    fit = gen.fit_least_squares(source.sample(300, seed=5), "Severity", ["Exposure", "Marker"])
+    causal = gen.population_least_squares(source, "Severity", ["Exposure"])
+    offsets = np.linspace(0.0, 4.0, 41)
+    for predictor in (fit, causal):
+        exact = [gen.risk(predictor, gen.hospital_scm(marker_noise=0.7, marker_offset=d)) for d in offsets]
+        assert gen.shifted_risks(predictor, source, "Marker", offsets) == pytest.approx(exact, rel=1e-12, abs=1e-12)
+    assert gen.shifted_risks(causal, source, "Marker", offsets) == pytest.approx(np.full(41, 1.0))   # never affected
+    # the same parabola as the crossover: the all-features predictor reaches the causal one's error there
+    delta = gen.crossover_shift(fit, source, "Marker", gen.risk(causal, source))
+    assert gen.shifted_risks(fit, source, "Marker", [delta])[0] == pytest.approx(gen.risk(causal, source))
+    with pytest.raises(ValueError, match="offsets must be a list of finite numbers"):
+        gen.shifted_risks(fit, source, "Marker", [[0.0, 1.0]])
+    with pytest.raises(ValueError, match="held fixed by do"):
+        gen.shifted_risks(fit, source.do({"Marker": 1.0}), "Marker", [0.0])
+
+
 def test_invariant_subsets():
     source = gen.hospital_scm()
     both_shifts = gen.hospital_scm(exposure_mean=1.0, marker_offset=1.0)

@@ -86,6 +86,61 @@ def test_expert_never_leaves_and_rollouts_are_reproducible():
     assert np.array_equal(runs.reading, again.reading)
 
 
+def _walk_step_by_step(task, policy, horizon, episodes, beta, seed):
+    """The walk one step at a time, as a reader would write it: im.rollout must give exactly these episodes."""
+    rng = np.random.default_rng(seed)
+    record = {k: np.zeros((episodes, horizon), dtype=bool if k in ("on_ridge", "off_ridge") else np.int8)
+              for k in ("on_ridge", "reading", "bend", "action", "expert_action", "off_ridge")}
+    on = np.ones(episodes, dtype=bool)
+    for t in range(horizon):
+        bend = rng.integers(0, 2, episodes)
+        misread = rng.random(episodes) < task.epsilon
+        take_expert = rng.random(episodes) < beta
+        reading = np.where(misread, 1 - bend, bend)
+        expert = task.expert_action(on, bend)
+        action = expert if policy is None else np.where(take_expert, expert, policy(on, reading))
+        after = task.step(on, bend, action)
+        for key, value in (("on_ridge", on), ("reading", reading), ("bend", bend), ("action", action),
+                           ("expert_action", expert), ("off_ridge", ~after)):
+            record[key][:, t] = value
+        on = after
+    return record
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.4, 1.0])
+def test_rollout_walks_exactly_as_one_step_at_a_time(beta):
+    task = im.FoggyRidge(0.1)
+    learner = im.TabularPolicy(np.array([[[5, 1, 0, 0], [0, 4, 0, 0]], [[0, 0, 3, 1], [2, 0, 0, 0]]]))
+    for policy in (None, learner, im.TabularPolicy(), lambda on, reading: np.where(on, reading, 2 + reading)):
+        runs = im.rollout(task, policy, 25, 40, beta=beta, seed=7)
+        expected = _walk_step_by_step(task, policy, 25, 40, beta, 7)
+        for key, value in expected.items():
+            got = getattr(runs, key)
+            assert got.dtype == value.dtype and np.array_equal(got, value), key
+    rng, again = np.random.default_rng(3), np.random.default_rng(3)
+    im.rollout(task, learner, 10, 5, beta=beta, seed=rng)
+    _walk_step_by_step(task, learner, 10, 5, beta, again)
+    assert rng.random() == again.random()            # a generator passed in is left where a walk leaves it
+
+
+def test_cumulative_costs_of_several_policies_on_the_same_episodes():
+    task = im.FoggyRidge(0.05)
+    bc = im.behaviour_cloning(task, horizon=30, seed=0)
+    dagger = im.dagger(task, horizon=30, seed=1).policy
+    curves = im.cumulative_costs(task, {"BC": bc, "DAgger": dagger, "expert": None}, 30, episodes=300, seed=2)
+    assert list(curves) == ["BC", "DAgger", "expert"]
+    for name, policy in (("BC", bc), ("DAgger", dagger), ("expert", None)):
+        alone = im.cumulative_cost(task, policy, 30, episodes=300, seed=2)
+        assert np.array_equal(curves[name], alone)
+        runs = im.rollout(task, policy, 30, 300, seed=2)
+        assert np.array_equal(alone, runs.off_ridge.cumsum(axis=1).mean(axis=0))   # exactly, as counted
+    assert curves["BC"][-1] > curves["DAgger"][-1] > curves["expert"][-1] == 0
+    with pytest.raises(TypeError, match="policies must be a dict"):
+        im.cumulative_costs(task, [bc], 30)
+    with pytest.raises(TypeError, match="policy must be a learner"):
+        im.cumulative_costs(task, {"BC": 3}, 30)
+
+
 def test_tabular_policy_majority_and_back_off():
     empty = im.TabularPolicy()
     assert empty(np.array([True, False]), np.array([0, 1])).tolist() == [0, 0]
@@ -98,6 +153,9 @@ def test_tabular_policy_majority_and_back_off():
     richer = policy.updated(np.array([False, False]), np.array([0, 1]), np.array([2, 3]))
     assert richer.action_name(False, 0) == "climb left" and richer.action_name(False, 1) == "climb right"
     assert policy.counts.sum() == 5  # updated() does not change the old policy
+    assert richer(True, np.array([[0, 1], [1, 0]])).tolist() == [[0, 1], [1, 0]]        # arrays of any shape
+    with pytest.raises(ValueError, match="reading must hold marker readings, 0 .left. or 1 .right."):
+        richer(np.array([True]), np.array([2]))
 
 
 def test_bc_never_climbs_and_errs_at_epsilon_on_the_experts_states():

@@ -294,3 +294,14 @@ def test_errors_speak_to_a_student(call, error, words):
     message = str(info.value)
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
+
+
+def test_study_logs_both_ways_reads_the_same_logs_as_two_studies():
+    scm = LinearGaussianSCM({("X", "Y"): 0.8, ("Y", "Z"): -0.5})
+    for n_rows, p in ((60, 0.0), (200, 0.3), (500, 0.9)):
+        marked, unmarked = pl.study_logs_both_ways(scm, n_rows, p, reps=20, seed=4, targets=["X", "Y"])
+        for reading, study in ((True, marked), (False, unmarked)):
+            alone = pl.study_logs(scm, n_rows, p, reps=20, seed=4, targets=["X", "Y"], marked=reading)
+            assert (study.labels, study.truth, study.accuracy) == (alone.labels, alone.truth, alone.accuracy)
+            assert np.array_equal(study.posterior, alone.posterior)           # exactly: the same logs
+    assert marked.accuracy > unmarked.accuracy

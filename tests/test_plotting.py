@@ -18,8 +18,8 @@ from PIL import Image  # noqa: E402
 from causal_lessons import plotting  # noqa: E402
 from causal_lessons.fusion.experiment_design import draw_candidates  # noqa: E402
 from causal_lessons.plotting import (COLORS, alt_text_metadata, describe_axes, describe_figure, draw_dag,  # noqa: E402
-                                     new_figure, set_alt_text, show_alt_text_in_notebooks, strategy_color,
-                                     use_course_style)
+                                     fixed_figure, fixed_layout, new_figure, painted_figure, set_alt_text,
+                                     show_alt_text_in_notebooks, strategy_color, use_course_style)
 
 
 @pytest.fixture(autouse=True)
@@ -164,3 +164,101 @@ def test_ipython_saves_every_figure_with_its_alt_text():
 
 def test_the_module_documents_alt_text():
     assert "alt text" in plotting.__doc__
+
+
+def _pixels(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_fixed_layout_places_the_panels_with_margins_in_inches():
+    fig, axes = new_figure(2, width=8.0, height=4.0)
+    assert fixed_layout(fig, left=0.8, bottom=0.4, right=0.2, top=0.4, gap=1.0) is fig
+    left, right = (ax.get_position() for ax in axes)
+    assert left.x0 * 8 == pytest.approx(0.8) and left.y0 * 4 == pytest.approx(0.4)
+    assert (1 - right.x1) * 8 == pytest.approx(0.2) and (1 - left.y1) * 4 == pytest.approx(0.4)
+    assert (right.x0 - left.x1) * 8 == pytest.approx(1.0) and left.width == pytest.approx(right.width)
+    for kwargs, message in (({"left": -0.1}, "left must be a margin in inches"),
+                            ({"left": 5.0, "right": 3.5}, "leave no room"),
+                            ({"gap": 9.0}, "gap must be the space between panels")):
+        with pytest.raises(ValueError, match=message):
+            fixed_layout(fig, **kwargs)
+
+
+def test_a_fixed_figure_keeps_its_layout_and_its_titles_above_the_panels():
+    fig, ax = fixed_figure(width=5.0, height=3.0, left=0.7, bottom=0.5, right=0.1, top=0.3)
+    assert tuple(fig.get_size_inches()) == (5.0, 3.0) and ax.get_position().x0 * 5 == pytest.approx(0.7)
+    ax.plot([0, 1], [10, 1e6])
+    ax.set_title("a title")
+    before = ax.get_position().bounds
+    fig.canvas.draw()
+    assert ax.get_position().bounds == before                  # no layout engine moves it
+    assert ax.title.get_position()[1] == 1.0                   # the title sits just above the panel
+    fig, axes = fixed_figure(2, width=8.0, height=3.0, width_ratios=[1, 2], gap=0.5)
+    assert len(axes) == 2 and axes[1].get_position().width == pytest.approx(2 * axes[0].get_position().width)
+
+
+def _make():
+    fig, ax = fixed_figure(width=4.0, height=3.0, left=0.6, bottom=0.5, right=0.1, top=0.3)
+    ax.set_xlabel("x")
+    return fig
+
+
+def _painter(slope: float, bars: bool):
+    def paint(fig):
+        (ax,) = fig.axes
+        xs = np.linspace(0, 10 * slope, 20)
+        ax.plot(xs, slope * xs, label=f"slope {slope}")
+        ax.scatter(xs, xs ** 1.5, s=4)
+        if bars:
+            ax.bar([1, 2, 3], [slope, 2 * slope, 3 * slope], label="bars")
+        ax.text(0.1, 0.1, f"{slope}")
+        ax.set_title(f"slope {slope}")
+        ax.legend()
+    return paint
+
+
+def test_a_figure_painted_again_is_the_same_as_a_new_one():
+    fig = painted_figure(None, _make, _painter(2.0, bars=True))
+    ax = fig.axes[0]
+    assert (len(ax.lines), len(ax.collections), len(ax.patches), len(ax.texts), len(ax.containers)) == (1, 1, 3, 1, 1)
+    again = painted_figure(fig, _make, _painter(0.5, bars=False))
+    # what the first paint drew went with it (its line, points, bars and their container, text, legend)
+    assert again is fig and (len(ax.lines), len(ax.collections), len(ax.patches), len(ax.texts),
+                             len(ax.containers)) == (1, 1, 0, 1, 0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["slope 0.5"]
+    new = painted_figure(None, _make, _painter(0.5, bars=False))
+    assert np.array_equal(_pixels(again), _pixels(new)) and describe_figure(again) == describe_figure(new)
+    assert fig.axes[0].get_xlim() == new.axes[0].get_xlim()                   # limits found anew, not kept
+
+
+def test_a_dag_painted_again_is_the_same_as_a_new_one():
+    def make():
+        return fixed_figure(2, width=7.0, height=3.0, left=0.2, bottom=0.5, right=0.1, top=0.3, gap=0.5)[0]
+
+    def painter(graph):
+        def paint(fig):
+            draw_dag(graph, fig.axes[0], title="a DAG", highlight=["Y"])
+            fig.axes[1].bar(range(len(graph)), range(len(graph)))
+        return paint
+
+    big = nx.DiGraph()
+    big.add_weighted_edges_from([("A", "B", 1.0), ("B", "C", -1.0), ("A", "C", 0.5), ("C", "D", 1.0), ("D", "Y", 2)])
+    fig = painted_figure(None, make, painter(big))
+    small = nx.DiGraph()
+    small.add_weighted_edges_from([("X", "Y", 1.0)])
+    again = painted_figure(fig, make, painter(small))
+    new = painted_figure(None, make, painter(small))
+    assert np.array_equal(_pixels(again), _pixels(new)) and describe_figure(again) == describe_figure(new)
+
+
+def test_painted_figure_makes_a_new_figure_for_one_it_did_not_paint_and_keeps_panels_in_make():
+    other, _ = new_figure()
+    fig = painted_figure(other, _make, _painter(1.0, bars=False))
+    assert fig is not other and fig.axes[0].get_xlabel() == "x"
+
+    def adds_a_panel(fig):
+        fig.add_subplot(2, 2, 4)
+
+    with pytest.raises(ValueError, match="paint must not add panels"):
+        painted_figure(None, _make, adds_a_panel)

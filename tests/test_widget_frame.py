@@ -177,3 +177,91 @@ def test_error_messages_speak_to_a_student():
         "This setting cannot be shown: p must be at most 1, got 2."
     assert error_message(KeyError("unknown agent 'x'")) == "This setting cannot be shown: unknown agent 'x'"
     assert error_message(ZeroDivisionError()) == "This setting cannot be shown: ZeroDivisionError"
+
+
+def test_figure_png_draws_the_figure_once_cropped_with_its_alt_text():
+    from io import BytesIO
+
+    from PIL import Image
+
+    from causal_lessons.plotting import describe_figure, use_course_style
+    from causal_lessons.widgets.frame import PAD_INCHES, figure_png
+
+    with matplotlib.rc_context():
+        use_course_style()
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a line")
+        data, metadata = figure_png(fig)
+    image = Image.open(BytesIO(data))
+    assert data.startswith(b"\x89PNG") and metadata == {"alt": describe_figure(fig)} == {"alt": "a line: straight lines"}
+    width, height = image.size
+    assert width < 4 * fig.dpi and height < 3 * fig.dpi                  # cropped to what it shows ...
+    pixels = np.asarray(image.convert("RGB"))
+    pad = int(round(PAD_INCHES * fig.dpi))
+    assert (pixels[:pad - 1] == 255).all() and (pixels[:, :pad - 1] == 255).all()   # ... with a white margin
+    assert not (pixels[pad + 1] == 255).all() or not (pixels[:, pad + 1] == 255).all()
+    assert figure_png(plt.figure()) is None                           # an empty figure shows nothing, as in IPython
+
+
+def test_figure_image_is_what_the_frame_displays():
+    from IPython.core.formatters import DisplayFormatter
+
+    from causal_lessons.widgets.frame import figure_image
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.set_title("shown")
+    data, metadata = DisplayFormatter().format(figure_image(fig))
+    assert "image/png" in data and metadata == {"image/png": {"alt": "shown"}}    # as a lesson's figures carry it
+    assert figure_image(None) is None
+
+
+def test_the_frame_displays_the_figure_as_a_png_with_its_alt_text(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects, **_: shown.extend(objects))
+    frame, x, _ = make()
+    x.value = 2.0
+    assert [type(o).__name__ for o in shown] == ["Image", "Image"]
+    assert shown[-1].metadata == {"alt": "straight lines"} and shown[-1].data.startswith(b"\x89PNG")
+    assert plt.get_fignums() == []
+
+
+def painted_update(x: float, *, draw: bool = True, figure=None) -> View:
+    """A toy update that draws on the last figure it is given (plotting.painted_figure)."""
+    from causal_lessons.plotting import painted_figure
+
+    if x < 0:
+        raise ValueError(f"x must be at least 0, got {x:g}.")
+    fig = None
+    if draw:
+        fig = painted_figure(figure, lambda: plt.subplots(figsize=(2, 2))[0],
+                             lambda f: f.axes[0].plot([0, x], [0, x * x]))
+    return View(readout=f"x = {x:g}", figure=fig, values={"square": x * x})
+
+
+def test_an_update_that_takes_a_figure_draws_each_view_on_the_last_figure():
+    from causal_lessons.widgets.frame import call_update, takes_figure
+
+    given = []
+
+    def update(x, figure=None):
+        given.append(figure)
+        return painted_update(x, figure=figure)
+
+    assert takes_figure(update) and not takes_figure(square_update) and not takes_figure(print)
+    x = slider((-1.0, 3.0, 0.5), 1.0, "x")
+    frame = WidgetFrame(update, {"x": x})
+    first = frame.view.figure
+    x.value = 2.0
+    x.value = 3.0
+    assert given == [None, first, first] and frame.view.figure is first
+    assert plt.get_fignums() == []                          # closed in pyplot: the frame alone keeps it
+    x.value = -1.0                                          # an error: the next update makes a new figure
+    x.value = 0.5
+    assert given[-1] is None and frame.view.figure is not first
+    view = call_update(square_update, {"x": 1.0}, figure=first)     # an update without figure= does not get it
+    assert view["square"] == 1.0
+    with pytest.raises(TypeError, match="must return a View, got str"):
+        call_update(lambda: "no view", {})

@@ -5,11 +5,12 @@
     python tools/bench_widgets.py --samples 10         # fewer settings per widget
     python tools/bench_widgets.py --readme README.md   # also rewrite the latency table in the README
 
-What a student waits for after moving a control is one call of the widget's
-update function (``<thing>_update``, with the fixed options its builder passes and
-``draw=True``) plus turning its figure into the image that the widget shows
-(``widgets.frame.figure_image``: the PNG, drawn once, and its alt text, exactly what
-the frame displays), then closing it.  That is
+What a student waits for after moving a control is what the frame does: one call of
+the widget's update function (``<thing>_update``, with the fixed options its builder
+passes and ``draw=True``; ``widgets.frame.call_update``, which passes the figure of the
+previous setting for the update to draw on, as the frame does) plus turning its figure
+into the image that the widget shows (``widgets.frame.figure_image``: the PNG, drawn
+once, and its alt text), then closing it in pyplot.  That is
 what is timed (CPU time of the process, which is the wall-clock time on an idle
 core and, unlike it, does not count the time a busy machine gives to other
 programs; the wall-clock figures are reported too, and so is the same update

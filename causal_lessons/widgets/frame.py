@@ -1,25 +1,30 @@
 """The one frame every lesson's widget is built on, and the one contract its update function keeps.
 
 **The update contract.**  Each widget module has one plain update function,
-``<thing>_update(<the controls' values>, *, <fixed options>, draw=True)``, that
+``<thing>_update(<the controls' values>, *, <fixed options>, draw=True, figure=None)``, that
 needs no widget and returns a :class:`View`: the ``readout`` (one line or a short
-paragraph of plain text), the ``figure`` (a new pyplot figure, or None with
+paragraph of plain text), the ``figure`` (a pyplot figure, or None with
 ``draw=False``), ``values`` (the lesson's numbers; a view reads like a
 mapping of them, ``view["name"]``) and, for a widget that shows more than a readout and a figure,
-``panels`` (HTML by CSS class, e.g. a table).  The tests, the benchmark
+``panels`` (HTML by CSS class, e.g. a table).  ``figure`` is a figure an earlier call
+returned: the update draws the new view on it (its panels stay, the data is
+painted anew: :func:`causal_lessons.plotting.painted_figure`), which is faster than a
+new figure; without it the update makes a new one.  The tests, the benchmark
 (``tools/bench_widgets.py``) and the static figure before each widget call it
 directly.
 
 **The frame.**  :class:`WidgetFrame` lays out the controls, the readout (an
 ``HTML`` widget with CSS class ``cl-readout``), the figure area (an ``Output``
 with class ``cl-output``) and any panels; it calls the update with every
-control's value whenever one changes, shows the figure and closes it (no figure
-outlives its update), and if an update raises it shows the error as a message in
-the readout instead of a traceback.  It shows a figure as the PNG of
-:func:`figure_image`: drawn once and cropped to what it shows, with the figure's
-alt text (:func:`causal_lessons.plotting.describe_figure`); the benchmark
-(``tools/bench_widgets.py``) times the update and this function.  A widget driven by buttons (a game) keeps its
-own state and calls :meth:`WidgetFrame.refresh`.
+control's value whenever one changes (:func:`call_update`, with the last view's
+figure), shows the figure as the PNG of :func:`figure_image` (drawn once and cropped
+to what it shows, with the figure's alt text,
+:func:`causal_lessons.plotting.describe_figure`), closes every figure in pyplot (the
+frame alone keeps the last one, to draw the next view on), and if an update raises
+it shows the error as a message in the readout instead of a traceback.  The
+benchmark (``tools/bench_widgets.py``) times :func:`call_update` and
+:func:`figure_image`, what the frame does.  A widget driven by buttons (a game) keeps
+its own state and calls :meth:`WidgetFrame.refresh`.
 
 ipywidgets, IPython and matplotlib are imported when a frame is built, so
 importing this module is cheap.
@@ -227,6 +232,9 @@ class WidgetFrame:
 
     Each view is shown in this order: ``on_view``, the figure, the panels, and last the
     readout, so that when the readout changes everything else already shows the same view.
+    Every figure an update opens is closed in pyplot afterwards; if the update takes a
+    ``figure`` keyword, the frame keeps the last view's figure and passes it to the next
+    update to draw on (after an error, the next update makes a new one).
     The first update runs at once and is not caught (wrong arguments to a builder
     raise); later ones that raise show :func:`error_message` in the readout.
     ``frame.widget`` is what a builder returns.
