@@ -33,8 +33,9 @@ def quality_update(table, kind: str = "strategy", low_share: float = 0.4, asked:
     ``asked`` token actually used, ``plays_like`` ("the expert" when it starts
     with an experiment in >= 90% of episodes and experiments on every variable
     in >= 90%, "the associational strategy" when it starts by observing in >=
-    90%, "neither" otherwise), ``low_share`` and ``kind``.  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
-    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
+    90%, "neither" otherwise), ``low_share`` and ``kind``. ``figure``: a figure an earlier call returned,
+    drawn again (what the widget does; see :func:`causal_lessons.plotting.painted_figure`); by default a new
+    one.
     """
     row = ex.plays_like(table, kind, low_share, asked)          # checks the arguments
     share, asked, plays_like = row["low_share"], row["asked"], row["plays_like"]

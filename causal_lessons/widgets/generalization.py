@@ -36,8 +36,8 @@ def shift_update(shift: float = 1.0, marker_noise: float = 0.5, *, n_train: int 
     (the all-features predictor's coefficient on the marker), ``crossover`` (the shift
     at which the all-features predictor becomes worse than the causal one),
     and ``predictors``.  The figure: the errors of both predictors against the shift,
-    with the current shift marked.  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
-    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
+    with the current shift marked. ``figure``: a figure an earlier call returned, drawn again (what the
+    widget does; see :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     shift = check_real(shift, "shift", minimum=0.0)
     marker_noise = check_positive(marker_noise, "marker_noise")

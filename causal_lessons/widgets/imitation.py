@@ -43,8 +43,9 @@ def error_accumulation_update(epsilon: float = 0.01, horizon: int = 100, *, meas
     up to ``horizon`` off the accumulated cost.  ``values``: ``epsilon``,
     ``horizon``, ``bc_analytic``, ``dagger_analytic``, ``ratio_analytic`` (BC's
     over DAgger's, ``nan`` when both are zero) and ``bc_measured``,
-    ``dagger_measured``, ``ratio_measured`` (None unless measured).  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
-    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
+    ``dagger_measured``, ``ratio_measured`` (None unless measured). ``figure``: a figure an earlier call
+    returned, drawn again (what the widget does; see :func:`causal_lessons.plotting.painted_figure`); by
+    default a new one.
     """
     from ..plotting import fixed_figure, painted_figure
 

@@ -103,8 +103,9 @@ def transcript_update(models: dict, batch, index: int, model_name: str, step: in
     of words the model wrote), ``n_steps`` and ``decision`` (that word's record);
     ``panels["cl-text"]``: the text so far in HTML.  The figure: the episode's
     hidden DAG (the goal highlighted; the model never sees it) and the model's most
-    likely next words at that point (the word it wrote in green).  ``figure``: a figure an earlier call returned, drawn again (what the widget does; see
-    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
+    likely next words at that point (the word it wrote in green). ``figure``: a figure an earlier call
+    returned, drawn again (what the widget does; see :func:`causal_lessons.plotting.painted_figure`); by
+    default a new one.
     """
     models = _check_models(models)
     if model_name not in models:
