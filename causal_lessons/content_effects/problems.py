@@ -370,9 +370,7 @@ def parse_problem(text: Any, *, world: World | None = None, label: bool | None =
                         f"wet-streets causes slips . so rain causes slips', got {type(text).__name__}.")
     body = text.strip().rstrip("?").strip()
     head, sep, tail = body.rpartition(" so ")
-    if not sep and body.startswith("so "):
-        head, tail = "", body[3:]
-    elif not sep:
+    if not sep:
         raise ValueError("text: the conclusion must come last, after the word 'so' (e.g. '... . so rain causes "
                          "slips').")
     parts = [p for p in head.split(".") if p.strip()]
