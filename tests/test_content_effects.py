@@ -369,3 +369,59 @@ def test_command_line(tmp_path):
     assert set(json.loads(shown.stdout)) == {"model", "with_tool"}
     with pytest.raises(ValueError, match="seeds and shares must each hold at least one value"):
         experiment.run_seeds([], [0.1])
+
+
+# ------------------------------------------------------------------------------- results over seeds, figures
+
+def _fake_results():
+    tests = ce.evaluation_problems(ce.CONTENT_EXPERIMENT.with_settings(test_per_cell=10, natural_test=40))
+    runs = []
+    for share in (0.0, 0.1, 1.0):
+        for seed in (1, 0):
+            answers = {n: np.where(np.random.default_rng(seed).random(len(p)) < share, ce.logic_tool(p),
+                                   ce.belief_answers(p)) for n, p in tests.items()}
+            metrics = ce.answer_metrics(answers, tests)
+            runs.append({"share": share, "seed": seed, "metrics": {"model": metrics, "with_tool": metrics}})
+    return {"runs": runs, "shares": [0.0, 0.1, 1.0], "seeds": [0, 1], "natural_share": 0.1,
+            "reference": ce.reference_metrics(tests)}
+
+
+def test_seed_values_read_one_metric_per_seed_in_order():
+    results = _fake_results()
+    values = ce.seed_values(results, "model.cells.belief_bias.index", share=0.0)
+    assert values == [1.0, 1.0]
+    conflict = ce.seed_values(results, "model.cells.belief_bias.index", share=1.0)
+    assert conflict == [0.0, 0.0]
+    first = next(r for r in results["runs"] if r["share"] == 0.1 and r["seed"] == 0)
+    assert ce.seed_values(results, "model.natural.accuracy", share=0.1)[0] == first["metrics"]["model"]["natural"]["accuracy"]
+    assert ce.reference_value(results, "tool.cells.accuracy") == 1.0
+    with pytest.raises(ValueError, match="share: no run has 0.5; the shares are \\[0.0, 0.1, 1.0\\]"):
+        ce.seed_values(results, "model.cells.accuracy", share=0.5)
+    with pytest.raises(KeyError, match="metric: 'model.cells.speed' is not in the results"):
+        ce.seed_values(results, "model.cells.speed", share=0.1)
+    with pytest.raises(TypeError, match="results must be a dict"):
+        ce.seed_values([1], "model.cells.accuracy", share=0.1)
+
+
+def test_answer_metrics_split_natural_text_by_part():
+    results = _fake_results()
+    natural = next(r for r in results["runs"] if r["share"] == 0.0)["metrics"]["model"]["natural"]
+    assert set(natural) == {"accuracy", "everyday_intact", "everyday_missing", "everyday_garbled", "arbitrary"}
+    tool = results["reference"]["tool"]["natural"]
+    assert tool["everyday_intact"] == 1.0 and tool["arbitrary"] == 1.0 and tool["everyday_missing"] < 0.8
+
+
+def test_the_figures_draw_from_the_results():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    results = _fake_results()
+    ax = ce.plot_acceptance(results, live={c: 0.5 for c in ce.CELLS})
+    assert len(ax.patches) == 8 and "the shipped model (seed 0)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ax = ce.plot_natural_text(results)
+    assert len(ax.patches) == 4 * 5 and [t.get_text() for t in ax.get_xticklabels()][-1] == "all"
+    axes = ce.plot_shares(results)
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["0", "0.1", "1"]
+    plt.close("all")
