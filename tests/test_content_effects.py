@@ -425,3 +425,72 @@ def test_the_figures_draw_from_the_results():
     axes = ce.plot_shares(results)
     assert [t.get_text() for t in axes[0].get_xticklabels()] == ["0", "0.1", "1"]
     plt.close("all")
+
+
+# ----------------------------------------------------------- the claims of lesson 11, part 1, over the shipped seeds
+
+def _per_seed(results, metric, share):
+    return np.array(ce.seed_values(results, metric, share=share))
+
+
+def test_natural_text_models_show_belief_bias_in_every_seed(results):
+    natural = results["natural_share"]
+    assert len(results["seeds"]) == 5
+    assert (_per_seed(results, "model.cells.belief_bias.low", natural) > 0).all()
+    accept = {c: _per_seed(results, f"model.cells.acceptance.{c}", natural) for c in ce.CELLS}
+    on_valid = accept["valid-believable"] - accept["valid-unbelievable"]
+    on_invalid = accept["invalid-believable"] - accept["invalid-unbelievable"]
+    assert (on_invalid > 0).all() and (on_valid > on_invalid).all()          # unlike people's interaction
+
+
+def test_the_conflict_corpus_removes_the_bias_and_makes_better_logicians(results):
+    natural, conflict = results["natural_share"], 1.0
+    low, high = (_per_seed(results, f"model.cells.belief_bias.{k}", conflict) for k in ("low", "high"))
+    assert ((low <= 0) & (high >= 0)).all()
+    assert (_per_seed(results, "model.cells.accuracy", conflict)
+            > _per_seed(results, "model.cells.accuracy", natural)).all()
+
+
+def test_on_natural_text_the_natural_model_beats_belief_the_tool_and_the_logicians(results):
+    natural, conflict = results["natural_share"], 1.0
+    accuracy = _per_seed(results, "model.natural.accuracy", natural)
+    assert (accuracy > _per_seed(results, "model.natural.accuracy", conflict)).all()
+    assert (accuracy > ce.reference_value(results, "tool.natural.accuracy")).all()
+    assert (accuracy > ce.reference_value(results, "belief.natural.accuracy")).all()
+    assert (_per_seed(results, "model.natural.everyday_missing", natural)
+            > ce.reference_value(results, "tool.natural.everyday_missing") + 0.3).all()
+    assert (_per_seed(results, "model.natural.arbitrary", natural)
+            < _per_seed(results, "model.natural.arbitrary", conflict)).all()
+
+
+def test_more_conflicting_data_lowers_the_bias_and_three_tenths_cost_nothing_on_natural_text(results):
+    bias = {s: _per_seed(results, "model.cells.belief_bias.index", s) for s in results["shares"]}
+    assert (bias[0.0] > bias[0.1]).all() and (bias[0.1] > bias[0.3]).all()
+    assert (np.abs(_per_seed(results, "model.natural.accuracy", 0.3)
+                   - _per_seed(results, "model.natural.accuracy", 0.1)) <= 0.01).all()
+    assert (np.abs(_per_seed(results, "model.cells.accuracy", 0.0) - 0.5) < 0.05).all()      # chance
+
+
+def test_deferring_when_the_tool_follows_lowers_the_bias_and_helps_on_natural_text(results):
+    natural = results["natural_share"]
+    assert (_per_seed(results, "with_tool.cells.belief_bias.index", natural)
+            < _per_seed(results, "model.cells.belief_bias.index", natural)).all()
+    assert (_per_seed(results, "with_tool.natural.accuracy", natural)
+            > _per_seed(results, "model.natural.accuracy", natural)).all()
+    tests = ce.evaluation_problems()
+    cells, text = tests["cells"], tests["natural"]
+    assert ce.belief_bias(ce.with_tool(ce.belief_answers(cells), cells, "always"), cells).index == 0.0  # by construction
+    assert (ce.logic_tool(text) & ~text.label).sum() <= 5             # a chain on the page is almost never wrong
+
+
+def test_the_bias_is_learned_first_and_shrinks(results):
+    curves = [r["curve"] for r in results["runs"] if r["share"] == results["natural_share"]]
+    assert all(c["steps"][0] == experiment.CURVE_EVERY and c["bias"][-1] < c["bias"][0] for c in curves)
+
+
+def test_belief_and_the_tool_are_never_wrong_together_on_the_natural_test():
+    text = ce.evaluation_problems()["natural"]
+    both = (ce.belief_answers(text) != text.label) & (ce.logic_tool(text) != text.label)
+    assert both.sum() == 0                                  # almost by construction (see the lesson)
+    gap = ~ce.logic_tool(text) & text.believable & (text.kind == 0)
+    assert 0.5 < text.label[gap].mean() < 0.7

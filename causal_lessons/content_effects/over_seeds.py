@@ -102,8 +102,9 @@ def plot_natural_text(results: Mapping, ax=None):
                color=plotting.COLORS[("grey", "purple", "blue", "orange")[k]], label=name)
     ax.set_xticks(x, labels)
     ax.set_ylabel("accuracy")
-    ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.legend(fontsize=7, loc="upper center", ncol=4, handlelength=1.2, columnspacing=0.8)
     return ax
 
 

@@ -42,7 +42,7 @@ def check_agreement_prediction(answer: Any, answers: Any, problems: ce.Problems)
     expected = agreement_verdict(bias)
     return check_choice(
         answer, expected, AGREEMENT_ANSWERS,
-        praise="the accuracies per cell below show how large the difference is; in natural text a believable "
+        praise="Part 1's accuracies per cell show how large the difference is; in natural text a believable "
                "conclusion usually follows, and the model learned to lean on that.",
         hint="in the natural corpus every premise is true and every valid argument has a believable conclusion: "
              "what would a learner that leans on belief get right, and what wrong?")
