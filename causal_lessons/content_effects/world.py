@@ -14,7 +14,7 @@ training text says.
 >>> w.believable("rain", "injuries"), w.believable("injuries", "rain")
 (True, False)
 >>> len(w.things), len(w.links), w.n_facts
-(32, 31, 74)
+(33, 31, 76)
 """
 
 from __future__ import annotations
