@@ -57,7 +57,7 @@ def check_belief_accuracy(answer: Any, problems: ce.Problems) -> Feedback:
     return check_number(
         answer, expected, tol=0.005,
         praise="belief alone never looks at a premise, and still gets most of natural text right: there a "
-               "believable conclusion usually follows and an unbelievable one never does.",
+               "believable conclusion usually follows and an unbelievable one rarely does.",
         hint="the answers of belief alone are problems.believable; an answer is right when it equals problems.label.")
 
 
