@@ -33,7 +33,7 @@ def agreement_verdict(bias: ce.BeliefBias) -> str:
 
 
 @exercise('one of "where they agree", "where they conflict" or "no difference"',
-          "think about what the model read: in natural text, how often does a believable conclusion follow?")
+          "think about what the model read, and how often a believable conclusion follows in natural text")
 def check_agreement_prediction(answer: Any, answers: Any, problems: ce.Problems) -> Feedback:
     """Exercise 1 (predict): on arbitrary problems, is the natural-text model more accurate where belief and logic
     agree, where they conflict, or neither?  ``answers`` are the model's answers to ``problems`` (all four
@@ -70,13 +70,13 @@ def guaranteed_cells(problems: ce.Problems) -> set[str]:
     return {name for k, name in enumerate(ce.CELLS) if (cell == k).any() and sure[cell == k].all()}
 
 
-@exercise("a set of cell names, such as {'valid-believable'} (or set() for none)",
-          "the tool can only turn an answer into 'valid'; in which cells is 'valid' always right?")
+@exercise("a set of cell names from ce.CELLS (or set() for none)",
+          "the tool can only turn an answer into 'valid': find the cells in which 'valid' is always right")
 def check_guaranteed_cells(answer: Any, problems: ce.Problems) -> Feedback:
     """Exercise 3 (derive): with the policy "when-it-follows", in which of the four cells of intact problems is
     the answer right whatever the model says?  A set of names from :data:`causal_lessons.content_effects.CELLS`."""
     expected = guaranteed_cells(problems)
-    what = "a set of cell names, such as {'valid-believable'} (or set() for none)"
+    what = "a set of cell names from ce.CELLS (or set() for none)"
     cells = set()
     for item in as_items(answer, what):
         try:
