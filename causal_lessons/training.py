@@ -364,6 +364,7 @@ def fit(
     eval_fn: Callable[[Any], dict[str, float]] | None = None,
     eval_every: int | None = None,
     description: str = "training",
+    check_chunk: Callable[[Any, str], Any] = check_batch,
 ) -> TrainingHistory:
     """The training loop that :func:`train` (agents) and :func:`causal_lessons.language_agents.train_lm` share.
 
@@ -374,6 +375,11 @@ def fit(
     loss of one batch (only ``total`` is optimised; the parts are logged).
     AdamW with a linear warm-up and a cosine decay of the learning rate, and
     gradient clipping, as ``config`` says.
+
+    The sampler draws episodes of the game (checked by ``check_chunk``,
+    :func:`causal_lessons.game.check_batch`); a model trained on other data passes
+    the check of its own data (lesson 11's reasoning problems:
+    :func:`causal_lessons.content_effects.check_texts`).
     """
     import torch
     from tqdm.auto import tqdm
@@ -381,6 +387,9 @@ def fit(
     config = _check_config(config)
     if not callable(sampler):
         raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
+    if not callable(check_chunk):
+        raise TypeError(f"check_chunk must be a function check_chunk(chunk, name) that raises on a wrong chunk, "
+                        f"got {check_chunk!r}.")
     seed = check_seed(seed)
     log_every = check_count(log_every, "log_every")
     if eval_every is not None:
@@ -410,7 +419,7 @@ def fit(
         within = step % config.chunk
         if within == 0:
             chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
-            check_batch(chunk, "the sampler's result")
+            check_chunk(chunk, "the sampler's result")
             data = tensors_fn(chunk, model, device)
         part = slice(within * config.batch_size, (within + 1) * config.batch_size)
         tensors = {k: v[part] for k, v in data.items()}
