@@ -42,6 +42,7 @@ from causal_lessons.soft_learners import (
     load_learner,
     load_results,
     make_learner,
+    merge_sweep,
     outcome_table,
     play_agent,
     play_world,
@@ -49,7 +50,6 @@ from causal_lessons.soft_learners import (
     plot_graded,
     plot_world_scores,
     save_learner,
-    seed_summary,
     split_player,
     sweep_weight_scales,
     sweep_worlds,
@@ -324,10 +324,7 @@ def test_evaluate_players_scores_everyone_on_the_same_episodes():
         evaluate_players(world_episodes(20, seed=0), [agent])
 
 
-def test_seed_summaries_and_verdicts():
-    assert seed_summary([1.0, 0.5]) == {"mean": 0.75, "min": 0.5, "max": 1.0, "seeds": 2}
-    with pytest.raises(ValueError, match="values"):
-        seed_summary([])
+def test_verdicts():
     assert verdict(1.0, 1.0 - HOLDS_LOSS) == "holds"
     assert verdict(1.0, BREAK_SCORE) == "breaks"
     assert verdict(1.0, 0.7) == "degrades gracefully"
@@ -340,15 +337,13 @@ def test_seed_summaries_and_verdicts():
 @pytest.fixture(scope="module")
 def tiny_results():
     """Results made the experiment's way, by a tiny run (untrained learners: shapes, not numbers)."""
-    from causal_lessons.experiments.soft_learners import _merge
-
     agents = {player_key(learner, regime): make_learner(learner, **TINY, seed=0)
               for learner in LEARNERS for regime in REGIMES}
     results = {"config": get_config("tiny").to_dict(), "seeds": [0, 1], "worlds": {}, "graded": {}}
     for seed in (0, 1):
         for kind, entry in sweep_worlds(agents, strengths=(0.0, 0.5, 1.0), n_episodes=40, seed=0).items():
-            _merge(results["worlds"].setdefault(kind, {}), entry)
-        _merge(results["graded"], sweep_weight_scales(agents, scales=(0.5, 1.0), n_episodes=40, seed=0))
+            merge_sweep(results["worlds"].setdefault(kind, {}), entry)
+        merge_sweep(results["graded"], sweep_weight_scales(agents, scales=(0.5, 1.0), n_episodes=40, seed=0))
     return results
 
 

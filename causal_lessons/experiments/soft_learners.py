@@ -38,6 +38,7 @@ from ..soft_learners import (
     SoftLearnersConfig,
     checkpoint_path,
     get_config,
+    merge_sweep,
     player_key,
     save_learner,
     sweep_weight_scales,
@@ -49,19 +50,6 @@ __all__ = ["SHIPPED", "run", "main"]
 
 #: The learners whose first-seed checkpoints the lesson loads.
 SHIPPED = (("soft", "varied"), ("tool", "varied"))
-
-
-def _merge(into: dict, part: dict) -> None:
-    """Add one seed's learner entries of a sweep to the results (learners get one list per seed)."""
-    for key, value in part.items():
-        if key in ("strengths", "scales"):
-            into.setdefault(key, value)
-        elif key == "rigid":
-            into.setdefault("rigid", value)
-        else:
-            entry = into.setdefault(key, {m: [] for m in value})
-            for metric, values in value.items():
-                entry[metric].append(values)
 
 
 def run(config: SoftLearnersConfig | str = "small", *, seeds: Sequence[int] | None = None,
@@ -102,8 +90,8 @@ def run(config: SoftLearnersConfig | str = "small", *, seeds: Sequence[int] | No
         worlds = sweep_worlds(agents, strengths=config.strengths, n_episodes=config.eval_episodes,
                               seed=config.test_seed, game_spec=config.game, device=device, log=log)
         for kind, entry in worlds.items():
-            _merge(results["worlds"].setdefault(kind, {}), entry)
-        _merge(results["graded"], sweep_weight_scales(agents, scales=config.weight_scales,
+            merge_sweep(results["worlds"].setdefault(kind, {}), entry)
+        merge_sweep(results["graded"], sweep_weight_scales(agents, scales=config.weight_scales,
                                                       n_episodes=config.eval_episodes, seed=config.test_seed,
                                                       game_spec=config.game, device=device))
     results["seconds"] = round(time.perf_counter() - start, 1)

@@ -1,17 +1,17 @@
-"""How lesson 11 scores the players: the share of the best gain, how often a learner follows the tool, and
-summaries over training seeds.
+"""How lesson 11 scores the players: the share of the best gain, how often a learner follows the tool, and what
+a curve's end says.
 
 * :func:`gain_score` -- a player's **score** in a batch of episodes: the mean
   gain of its exploits over doing nothing, as a share of the mean gain of the best
   exploits in the same episodes (1: as good as knowing the world; 0: no better
-  than doing nothing, which is what random exploits earn on average), with a
+  than doing nothing), with a
   95% interval over the test episodes.
 * :func:`follow_rates` -- how often a learner's exploit is the one the effect
   tool recommends, split by whether the tool's recommendation is the best exploit.
 * :func:`evaluate_players` -- the rigid solver and any trained learners on the
   same episodes of a world.
-* :func:`seed_summary`, :func:`verdict` -- what the lesson says about a curve over
-  training seeds.
+* :func:`verdict` -- what the lesson says about a player's curve (summaries over
+  training seeds are in :mod:`causal_lessons.seeds`).
 
 >>> from causal_lessons.soft_learners.worlds import World, world_episodes
 >>> episodes = world_episodes(500, World("clean"), seed=0)
@@ -33,7 +33,7 @@ from .players import check_world_episodes, effect_tool, play_agent, play_world
 from .worlds import WorldEpisodes
 
 __all__ = ["HOLDS_LOSS", "BREAK_SCORE", "BEST_OF_BOTH_MARGIN", "gain_score", "follow_rates", "evaluate_players",
-           "seed_summary", "verdict"]
+           "verdict"]
 
 #: A player **holds** when its score at strength 1 is at most this much below its score in the clean game.
 HOLDS_LOSS = 0.05
@@ -104,18 +104,6 @@ def evaluate_players(episodes: WorldEpisodes, agents: dict[str, Any] | None = No
                      **follow_rates(episodes, result.explore_actions, result.explore_values, result.exploit_var,
                                     result.exploit_sign)}
     return out
-
-
-def seed_summary(values) -> dict[str, float]:
-    """Mean, smallest and largest of one number over training seeds, and how many seeds.
-
-    >>> seed_summary([0.9, 0.8, 1.0])
-    {'mean': 0.9, 'min': 0.8, 'max': 1.0, 'seeds': 3}
-    """
-    x = np.asarray(values, dtype=float)
-    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
-        raise ValueError(f"values must be a non-empty list of finite numbers (one per seed), got {values!r}.")
-    return {"mean": round(float(x.mean()), 10), "min": float(x.min()), "max": float(x.max()), "seeds": int(x.size)}
 
 
 def verdict(clean_score: float, strong_score: float) -> str:

@@ -39,7 +39,8 @@ from ..game import EpisodeBatch, check_batch
 from ..strategies import ExpertStrategy, expert_estimates
 from .worlds import WorldEpisodes
 
-__all__ = ["EXPLOITS", "ToolReading", "effect_tool", "play_world", "play_agent", "check_world_episodes"]
+__all__ = ["EXPLOITS", "ToolReading", "effect_tool", "controlled_tool", "play_world", "play_agent",
+           "check_world_episodes"]
 
 #: How :func:`play_world` exploits: the rigid solver's rule, or the best choice in the world (the teacher).
 EXPLOITS = ("rigid", "best")
@@ -80,6 +81,30 @@ def effect_tool(explore_actions, explore_values, goal, allowed, intervention_val
     sign = np.where(np.nan_to_num(estimates[rows, var]) >= 0, 1, -1)
     var = np.where(cand.any(axis=1), var, -1)
     return ToolReading(estimates, var.astype(np.int64), sign.astype(np.int64))
+
+
+def controlled_tool(explore_actions, explore_values, goal, allowed, intervention_value: float = 5.0
+                    ) -> ToolReading:
+    """The effect tool read against a control: each experiment's goal value minus the goal's value in the
+    episode's last observation step, divided by v (no control: as :func:`effect_tool`).
+
+    A rule for worlds whose level need not start at 0 (a hidden common cause);
+    the rigid solver, whose model says the level is 0, has no use for the control.
+
+    >>> reading = controlled_tool([[0, 1, -1]], [[[5.0, 4.9, 3.0], [0.0, 5.0, 2.0], [0.1, 0.0, 2.5]]], [2],
+    ...                           [[True, True, True]])
+    >>> [round(float(e), 2) for e in reading.estimates[0]], int(reading.var[0]), int(reading.sign[0])
+    ([0.1, -0.1, nan], 0, 1)
+    """
+    actions = np.asarray(explore_actions, dtype=np.int64)
+    values = np.asarray(explore_values, dtype=float)
+    goal = np.asarray(goal, dtype=np.int64)
+    rows = np.arange(len(goal))
+    observed = actions < 0
+    last = np.where(observed.any(axis=1), actions.shape[1] - 1 - observed[:, ::-1].argmax(axis=1), -1)
+    base = np.where(last >= 0, values[rows, np.maximum(last, 0), goal], 0.0)
+    shifted = values - np.where(np.arange(values.shape[2]) == goal[:, None], base[:, None], 0.0)[:, None, :]
+    return effect_tool(actions, shifted, goal, allowed, intervention_value)
 
 
 def check_world_episodes(episodes: Any, name: str = "episodes") -> WorldEpisodes:

@@ -37,6 +37,7 @@ __all__ = [
     "split_player",
     "sweep_worlds",
     "sweep_weight_scales",
+    "merge_sweep",
     "load_results",
     "check_results",
     "world_curve",
@@ -122,6 +123,26 @@ def sweep_weight_scales(agents: dict[str, Any], *, scales: Sequence[float], n_ep
         rows.append(evaluate_players(world_episodes(n_episodes, World(), seed=seed, game_spec=spec), agents,
                                      seed=seed, device=device))
     return {"scales": [float(c) for c in scales], **_collect(rows)}
+
+
+def merge_sweep(into: dict, part: dict) -> None:
+    """Add one training seed's sweep (:func:`sweep_worlds`' entry for one kind, or :func:`sweep_weight_scales`)
+    to the results ``into``: the settings and the rigid solver once, each learner's metrics as one more list
+    (one per seed).
+
+    >>> into = {}
+    >>> for seed_score in (0.5, 0.7):
+    ...     merge_sweep(into, {"strengths": [0.0], "rigid": {"score": [0.9]}, "soft/clean": {"score": [seed_score]}})
+    >>> into["soft/clean"]["score"], into["rigid"]["score"]
+    ([[0.5], [0.7]], [0.9])
+    """
+    for key, value in part.items():
+        if key in ("strengths", "scales", "rigid"):
+            into.setdefault(key, value)
+        else:
+            entry = into.setdefault(key, {metric: [] for metric in value})
+            for metric, values in value.items():
+                entry[metric].append(values)
 
 
 def check_results(results: Any) -> dict[str, Any]:

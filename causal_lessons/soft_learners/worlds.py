@@ -125,7 +125,8 @@ class World:
                 "noisy": 0.1 + s * (MAX_NOISE - 0.1), "hidden": s, "cancelling": s}[self.kind]
 
     def describe(self) -> str:
-        """One line that says what this world does, e.g. ``'failing interventions: each fails with probability 0.3'``."""
+        """One line that says what this world does, e.g. ``'failing interventions: each fails with probability
+        0.3'``."""
         p = self.parameter
         text = {CLEAN: "",
                 "one_sided": f"a negative input passes at {p:.2g} of its size",
