@@ -22,7 +22,7 @@ imported when a learner is built, not when this module is imported.
 
 >>> layout = ToolLayout(5, (5.0,))
 >>> layout.slices["tool"], layout.size
-(slice(28, 43, None), 43)
+(slice(29, 44, None), 44)
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def tool_features(tokens: np.ndarray, layout: agents_mod.TokenLayout, interventi
     >>> layout = ToolLayout(3, (5.0,))
     >>> tokens = episode_tokens([[True] * 3], [[0, 1, -1]], [[[5, 4.9, -10], [0, 5, 2], [0, 0, 0]]], [2],
     ...                         layout=layout)
-    >>> tool_features(tokens, layout).round(2).tolist()
-    [[-1.1, 0.34, 0.0, 1.0, 1.0, 0.0, -1.0, 0.0, 0.0]]
+    >>> [round(float(x), 2) for x in tool_features(tokens, layout)[0]]
+    [-1.1, 0.34, 0.0, 1.0, 1.0, 0.0, -1.0, 0.0, 0.0]
     """
     seen = decode_steps(tokens, layout)
     reading = effect_tool(seen["actions"], seen["values"], seen["goal"], seen["allowed"], intervention_value)
@@ -163,8 +163,8 @@ def _check_learner(learner: Any) -> str:
 def make_learner(learner: str, config: agents_mod.AgentConfig | None = None, *, seed: int | None = 0, **overrides):
     """Build a ``"soft"`` learner (lesson 04's agent) or a ``"tool"`` user with seeded weights (pointer head).
 
-    >>> make_learner("tool", d_model=16, n_heads=2, d_ff=16, seed=0).layout.size
-    43
+    >>> make_learner("tool", d_model=16, n_heads=2, d_ff=16, value_scales=(5.0,), seed=0).layout.size
+    44
     """
     learner = _check_learner(learner)
     config = agents_mod.as_agent_config(config, **overrides)

@@ -249,15 +249,20 @@ def best_of_both(results: dict, kind: str, regime: str = "varied") -> dict[str, 
             "seeds": int(tool.shape[0])}
 
 
-def _draw_band(ax, x, curve, color, label, marker="o"):
+def _draw_band(ax, x, curve, color, label, rigid=False, markers=True):
     ax.fill_between(x, curve["min"], curve["max"], color=color, alpha=0.2, lw=0)
-    ax.plot(x, curve["mean"], marker=marker, ms=3, color=color, lw=1.6, label=label)
+    style = {"ls": "--", "marker": "s", "ms": 2.5, "lw": 1.4, "zorder": 3} if rigid else {"marker": "o", "ms": 3,
+                                                                                          "lw": 1.6}
+    if not markers:
+        style.pop("marker")
+    ax.plot(x, curve["mean"], color=color, label=label, **style)
 
 
 def plot_world_scores(results: dict, kind: str, regime: str = "varied", ax=None, *, mark: float | None = None,
-                      title: str | None = None):
+                      title: str | None = None, markers: bool = True):
     """The three players' scores against the strength of one broken world (bands: seeds' range; the rigid
-    solver's: its 95% interval), the training range of the varied regime shaded, ``mark`` drawn as a line."""
+    solver's, dashed: its 95% interval), the training range of the varied regime shaded, ``mark`` drawn as a
+    dotted line; ``markers=False`` draws the curves without a marker per strength (faster)."""
     import matplotlib.pyplot as plt
 
     check_results(results)
@@ -270,7 +275,8 @@ def plot_world_scores(results: dict, kind: str, regime: str = "varied", ax=None,
     for player in ["rigid"] + [player_key(learner, regime) for learner in LEARNERS]:
         curve = world_curve(results, kind, player)
         learner = split_player(player)[0]
-        _draw_band(ax, curve["strengths"], curve, PLAYER_COLORS[learner], LEARNER_LABELS[learner])
+        _draw_band(ax, curve["strengths"], curve, PLAYER_COLORS[learner], LEARNER_LABELS[learner],
+                   rigid=player == "rigid", markers=markers)
     if mark is not None:
         ax.axvline(mark, color="#000000", lw=1, ls=":")
     ax.set_xlim(-0.02, 1.02)
@@ -292,9 +298,12 @@ def plot_graded(results: dict, ax=None, *, players: Sequence[str] = ("rigid", "s
         curve = graded_curve(results, player)
         learner, regime = split_player(player)
         label = LEARNER_LABELS[learner] + (f" (trained: {regime})" if regime else "")
-        _draw_band(ax, curve["scales"], curve, PLAYER_COLORS[learner], label)
+        _draw_band(ax, curve["scales"], curve, PLAYER_COLORS[learner], label, rigid=player == "rigid")
     ax.axvline(1.0, color="#000000", lw=1, ls=":", label="training's scale")
     ax.set_xscale("log", base=2)
+    ticks = [c for c in (0.25, 0.5, 1, 2, 4) if curve["scales"].min() <= c <= curve["scales"].max()]
+    ax.set_xticks(ticks, [f"{c:g}" for c in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("edge weight scale c (weights -c, 0, +c)")
     ax.set_ylabel("score (share of the best gain)")
     return ax

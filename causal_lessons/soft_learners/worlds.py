@@ -274,6 +274,9 @@ class WorldEpisodes:
         the natural value."""
         var = np.asarray(var, dtype=np.int64)
         sign = np.asarray(sign)
+        if var.shape != (len(self),) or sign.shape != (len(self),):
+            raise ValueError(f"var and sign must hold one entry per episode ({len(self)}), got shapes {var.shape} "
+                             f"and {sign.shape}; for one episode, use episodes.subset([index]).")
         rows = np.arange(len(self))
         worth = self.choice_values()[rows, np.maximum(var, 0), np.where(sign > 0, 0, 1)]
         return np.where(var >= 0, worth, self.natural_values())

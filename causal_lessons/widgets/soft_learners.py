@@ -81,12 +81,12 @@ def breaks_update(kind: str = "hidden", strength: float = 0.5, regime: str = "va
 def _draw(results: dict, kind: str, regime: str, strength: float):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.4))
-    sl.plot_world_scores(results, kind, regime, ax, mark=strength,
+    fig, ax = plt.subplots(figsize=(5.6, 3.2))
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.9)   # fixed margins: no extra layout pass
+    sl.plot_world_scores(results, kind, regime, ax, mark=strength, markers=False,
                          title=f"{sl.KIND_LABELS[kind]} (learners trained on: {regime} worlds)")
     ax.set_ylim(-0.05, 1.05)  # one scale for every setting
     ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
     return fig
 
 
