@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 import causal_lessons.exercises as exercises_package
 from causal_lessons import blickets, dynamics, fusion, graphs, ladder
 from causal_lessons import content_effects as ce
+from causal_lessons import soft_learners as sl
 from causal_lessons import generalization as gen
 from causal_lessons import imitation as im
 from causal_lessons import passive_logs as pl
@@ -50,7 +51,10 @@ HEAVY = {"agents.check_seen_link", "agents.check_control_prediction", "agents.ch
          "dynamics.check_stable_design",
          # an open challenge that plays the lesson's trained agent: tests/test_agents_exercises.py gives it wrong
          # answers of every kind
-         "agents.check_divergent_episode", "language_agents.check_namer_trap"}
+         "agents.check_divergent_episode", "language_agents.check_namer_trap",
+         # an open challenge with two answers that reads the shipped results; tests/test_soft_learners_exercises.py
+         # gives it wrong answers of every kind
+         "soft_learners.check_soft_beats_rigid"}
 
 
 def _cases() -> dict:
@@ -77,6 +81,10 @@ def _cases() -> dict:
     eb = SimpleNamespace(names=list("ABCDE"), goal=np.array([2, 2, 2]))
     er = SimpleNamespace(exploit_var=np.array([1, 1, 3]))
     arguments = ce.evaluation_problems(ce.CONTENT_EXPERIMENT.with_settings(test_per_cell=30, natural_test=200))
+    hidden_world = sl.world_episodes(20, sl.World("hidden", 1.0), seed=3, game_spec=sl.get_config().game)
+    hidden_play = sl.play_world(hidden_world, seed=3)
+    control = sl.controlled_tool(hidden_play.explore_actions[:1], hidden_play.explore_values[:1],
+                                 hidden_play.goal[:1], hidden_play.allowed[:1])
     sn = ladder_ex = importlib.import_module("causal_lessons.exercises.ladder")
     gx = importlib.import_module("causal_lessons.exercises.generalization")
     del sn
@@ -167,6 +175,13 @@ def _cases() -> dict:
             lambda a: C("content_effects.check_guaranteed_cells")(a, arguments["cells"]),
             {"valid-believable", "valid-unbelievable"}),
         "dynamics.check_clamp_prediction": (lambda a: C("dynamics.check_clamp_prediction")(a), "warmer"),
+        "soft_learners.check_control_prediction": (lambda a: C("soft_learners.check_control_prediction")(
+            a, n_episodes=300), "higher"),
+        "soft_learners.check_controlled_choice": (lambda a: C("soft_learners.check_controlled_choice")(hidden_play, 0,
+                                                                                                  a),
+                                                  (hidden_play.names[int(control.var[0])], int(control.sign[0]))),
+        "soft_learners.check_failing_score": (lambda a: C("soft_learners.check_failing_score")(a, strength=0.5),
+                                              1 - sl.World("failing", 0.5).parameter),
         "dynamics.check_clamped_temperature": (lambda a: C("dynamics.check_clamped_temperature")(a),
                                                dynamics.house(4.0).equilibrium_scm().do({"H": 6.0}).solve()["T"]),
         "dynamics.check_critical_gain": (lambda a: C("dynamics.check_critical_gain")(a, thermometer_rate=3.0),
