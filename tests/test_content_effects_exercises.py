@@ -39,19 +39,6 @@ def test_agreement_prediction(problems):
         ex.check_agreement_prediction("no difference", [True], cells)
 
 
-def test_belief_accuracy(problems):
-    natural = problems["natural"]
-    right = float(np.mean(natural.believable == natural.label))
-    assert 0.8 < right < 0.95
-    assert ex.check_belief_accuracy(right, natural).correct
-    assert ex.check_belief_accuracy(np.float32(right), natural).correct
-    wrong = ex.check_belief_accuracy(right - 0.1, natural)
-    assert not wrong.correct and f"{right:.2f}" not in wrong.message
-    assert "should be a single number" in ex.check_belief_accuracy("0.9", natural).message
-    with pytest.raises(TypeError, match="problems must be Problems"):
-        ex.check_belief_accuracy(0.9, [1, 2])
-
-
 def test_guaranteed_cells(problems):
     cells = problems["cells"]
     assert ex.guaranteed_cells(cells) == {"valid-believable", "valid-unbelievable"}

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from .. import content_effects as ce
-from .core import Feedback, Unreadable, as_items, as_label, check_choice, check_number, check_set, exercise
+from .core import Feedback, Unreadable, as_items, as_label, check_choice, check_set, exercise
 
-__all__ = ["AGREEMENT_ANSWERS", "agreement_verdict", "check_agreement_prediction", "check_belief_accuracy",
+__all__ = ["AGREEMENT_ANSWERS", "agreement_verdict", "check_agreement_prediction",
            "guaranteed_cells", "check_guaranteed_cells", "check_bias_trap"]
 
 #: The answers of the prediction exercise: where the model is more accurate.
@@ -48,19 +48,6 @@ def check_agreement_prediction(answer: Any, answers: Any, problems: ce.Problems)
              "what would a learner that leans on belief get right, and what wrong?")
 
 
-@exercise("a number between 0 and 1 (an accuracy)",
-          "compare ce.belief_answers(problems) with problems.label and take the mean")
-def check_belief_accuracy(answer: Any, problems: ce.Problems) -> Feedback:
-    """Exercise 2 (compute): the accuracy, on ``problems``, of belief alone (answer "valid" exactly when the
-    conclusion is believable)."""
-    expected = ce.accuracy(ce.belief_answers(problems), problems)
-    return check_number(
-        answer, expected, tol=0.005,
-        praise="belief alone never looks at a premise, and still gets most of natural text right: there a "
-               "believable conclusion usually follows and an unbelievable one rarely does.",
-        hint="the answers of belief alone are problems.believable; an answer is right when it equals problems.label.")
-
-
 def guaranteed_cells(problems: ce.Problems) -> set[str]:
     """The cells in which "answer valid when the tool finds a chain, else the model's answer" is right whatever
     the model answers: those whose every problem has a chain of premises and a valid right answer."""
@@ -73,7 +60,7 @@ def guaranteed_cells(problems: ce.Problems) -> set[str]:
 @exercise("a set of cell names from ce.CELLS (or set() for none)",
           "the tool can only turn an answer into 'valid': find the cells in which 'valid' is always right")
 def check_guaranteed_cells(answer: Any, problems: ce.Problems) -> Feedback:
-    """Exercise 3 (derive): with the policy "when-it-follows", in which of the four cells of intact problems is
+    """Exercise 4 (derive): with the policy "when-it-follows", in which of the four cells of intact problems is
     the answer right whatever the model says?  A set of names from :data:`causal_lessons.content_effects.CELLS`."""
     expected = guaranteed_cells(problems)
     what = "a set of cell names from ce.CELLS (or set() for none)"
@@ -95,7 +82,7 @@ def check_guaranteed_cells(answer: Any, problems: ce.Problems) -> Feedback:
           "world", "take a conclusion whose belief disagrees with its logic, and try arguments until the model "
           "follows belief")
 def check_bias_trap(answer: Any, lm) -> Feedback:
-    """Exercise 4 (open): write a problem on which the model's answer is wrong *because* it follows belief (its
+    """Exercise 6 (open challenge): write a problem on which the model's answer is wrong *because* it follows belief (its
     answer is the conclusion's believability, not the logic), and see what the logic tool does with it.  Any such
     problem is right."""
     ce.check_reasoner(lm)

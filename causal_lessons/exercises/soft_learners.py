@@ -1,28 +1,25 @@
-"""Checkers for lesson 11, parts 2 and 3 (soft learners and logical tools): predict, compute, derive, and an
-open challenge."""
+"""Checkers for lesson 11, parts 2 and 3 (soft learners and logical tools): exercises 2 (predict), 3 (compute) and
+5 (derive)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import numpy as np
 
 from .. import soft_learners as sl
 from .._validate import check_int
 from ..game import EpisodeBatch
 from .core import Feedback, Unreadable, as_label, as_number, as_pair, check_choice, check_number, exercise
 
-__all__ = ["CHANGES", "check_control_prediction", "check_controlled_choice", "check_failing_score",
-           "check_soft_beats_rigid"]
+__all__ = ["CHANGES", "check_control_prediction", "check_controlled_choice", "check_failing_score"]
 
-#: The answers exercise 1 accepts.
+#: The answers exercise 2 accepts.
 CHANGES = ("higher", "lower", "the same")
 
 
 @exercise("a word that compares the two scores", "what does the goal's value in the observation step tell you "
           "about the level that the hidden cause sets?")
 def check_control_prediction(answer: Any, strength: float = 1.0, n_episodes: int = 2000, seed: int = 0) -> Feedback:
-    """Exercise 1 (predict): does the rule that reads each experiment against the observation step
+    """Exercise 2 (predict): does the rule that reads each experiment against the observation step
     (:func:`causal_lessons.soft_learners.controlled_tool`) score higher, lower or the same as the rigid solver in
     the hidden-cause world at ``strength`` (computed on ``n_episodes`` episodes)?"""
     episodes = sl.world_episodes(n_episodes, sl.World("hidden", strength), seed=seed, game_spec=sl.get_config().game)
@@ -68,7 +65,7 @@ def _as_move(answer: Any, names: list[str]) -> tuple[str, int]:
 @exercise("a (variable, sign) pair such as ('B', -1)", "subtract the goal's value in the observation step from its "
           "value after each experiment")
 def check_controlled_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
-    """Exercise 2 (compute): the exploit read against the control observation in episode ``index``."""
+    """Exercise 3 (compute): the exploit read against the control observation in episode ``index``."""
     i = _episode(batch, index)
     move = _as_move(answer, batch.names)
     if not (batch.explore_actions[i] < 0).any():
@@ -88,7 +85,7 @@ def check_controlled_choice(batch: EpisodeBatch, index: int, answer: Any) -> Fee
 @exercise("a share between 0 and 1 (a number)", "when the experiment on the one useful variable works, the rigid "
           "solver finds it; when it fails, every reading is noise")
 def check_failing_score(answer: Any, strength: float = 0.5) -> Feedback:
-    """Exercise 3 (derive): the rigid solver's expected score in failing worlds at ``strength``, in episodes where
+    """Exercise 5 (derive): the rigid solver's expected score in failing worlds at ``strength``, in episodes where
     exactly one exploit candidate moves the goal."""
     p = sl.World("failing", strength).parameter
     return check_number(answer, 1.0 - p, tol=0.005,
@@ -96,32 +93,3 @@ def check_failing_score(answer: Any, strength: float = 0.5) -> Feedback:
                                "choice is a coin toss worth nothing on average: 1 - p.",
                         hint="split on whether the experiment on the one useful variable worked; what is a "
                              "choice worth on average when every reading is noise?")
-
-
-@exercise("a kind of world (a string) and a strength (a number)", "look for a world where the rigid solver reads "
-          "something misleading that the learner could have learned to discount",
-          answers=("kind", "strength"))
-def check_soft_beats_rigid(kind: Any, strength: Any, regime: str = "varied", results: dict | None = None
-                           ) -> Feedback:
-    """Exercise 4 (open): any broken world and strength where the soft learner trained on ``regime`` scores
-    above the rigid solver in every training seed of the shipped results."""
-    results = sl.load_results() if results is None else sl.check_results(results)
-    try:
-        kind = as_label(kind, sl.WORLD_KINDS)
-    except Unreadable:
-        return Feedback(False, f"kind should be one of {', '.join(repr(k) for k in sl.WORLD_KINDS)}, got "
-                               f"{kind!r}.")
-    value = as_number(strength)
-    rigid = sl.world_curve(results, kind, "rigid")
-    hits = np.flatnonzero(np.isclose(rigid["strengths"], value))
-    if not hits.size:
-        return Feedback(False, f"strength should be one of the measured ones: "
-                               f"{', '.join(f'{s:g}' for s in rigid['strengths'])}.")
-    i = int(hits[0])
-    soft = sl.world_curve(results, kind, sl.player_key("soft", regime))["per_seed"][:, i]
-    wins = int((soft > rigid["mean"][i]).sum())
-    if wins == len(soft):
-        return Feedback(True, f"there the soft learner beats the rigid solver in all {len(soft)} seeds "
-                              f"(by {float(np.mean(soft) - rigid['mean'][i]):.3f} on average).")
-    return Feedback(False, f"there the soft learner beats the rigid solver in {wins} of {len(soft)} seeds; "
-                           "look for a world and strength where it does in every seed.")
