@@ -69,7 +69,8 @@ def check_guaranteed_cells(answer: Any, problems: ce.Problems) -> Feedback:
         try:
             cells.add(as_label(item, ce.CELLS))
         except Unreadable:
-            raise Unreadable(f"{item!r} is not a cell; a cell is one of {', '.join(ce.CELLS)}.") from None
+            names = ", ".join(repr(c) for c in ce.CELLS)
+            raise Unreadable(f"{item!r} is not a cell; a cell is one of {names}.") from None
     return check_set(
         cells, expected,
         praise="the tool is exact on intact premises, so a chain means 'valid' is right; where it finds none the "
