@@ -208,8 +208,8 @@ def test_the_lesson_table_in_contributing_names_modules_that_exist():
     rows = [line.split("|")[1:-1] for line in table.splitlines() if re.match(r"\| \d\d ", line)]
     assert len(rows) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     for lesson, domain, widget, exercises, command in rows:
-        named = _table_modules(domain) + [f"causal_lessons.{w.strip('` ')[:-3].replace('/', '.')}"
-                                          for w in (widget, exercises)]
+        named = _table_modules(domain) + [f"causal_lessons.{w[:-3].replace('/', '.')}"  # one or more files a cell
+                                          for cell in (widget, exercises) for w in re.findall(r"`([^`]+)`", cell)]
         named += [f"causal_lessons.{c}" for c in re.findall(r"`causal_lessons\.(experiments\.\w+)", command)]
         missing = [m for m in named if m not in MODULES]
         assert not missing, f"CONTRIBUTING.md's row for lesson {lesson.strip()} names missing modules {missing}"
