@@ -37,7 +37,7 @@ pair's source is the unique best exploit choice.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -533,8 +533,8 @@ def written_tasks(edges: Any, goal: Any, *, game: GameSpec | None = None, copies
                  goal=np.full(copies, names.index(goal), dtype=np.int64))
 
 
-def simulate(weights: np.ndarray, actions: np.ndarray, set_values, noise_std: float,
-             rng: np.random.Generator) -> np.ndarray:
+def simulate(weights: np.ndarray, actions: np.ndarray, set_values, noise_std, rng: np.random.Generator, *,
+             mechanism: Callable[[np.ndarray], np.ndarray] | None = None, offset=None) -> np.ndarray:
     """Sample every variable once per (episode, step), with at most one intervention per step.
 
     ``weights``: (B, n, n); ``actions``: (B, K) with -1 for "observe" or the index
@@ -543,19 +543,47 @@ def simulate(weights: np.ndarray, actions: np.ndarray, set_values, noise_std: fl
     its parents plus N(0, noise_std^2) noise, except the intervened one, which is
     held at its value (its incoming edges are cut).  The noise is drawn for every
     variable of every step, so that strategies that play the same episodes with
-    the same generator share their noise.
+    the same generator share their noise.  ``noise_std`` is a number or one per
+    episode (a (B,) array).
+
+    Two options change the mechanisms (the game itself uses neither; lesson 11's
+    worlds that break the game's assumptions do): ``offset``, a hidden input to
+    every variable's mechanism, (B, n), the same at every step of an episode;
+    ``mechanism``, a function applied elementwise to each variable's input (the
+    weighted sum of its parents plus its offset) before the noise is added, e.g.
+    a saturating or one-sided response.  Without them the result is exactly the
+    linear game's.
+
+    >>> rng = np.random.default_rng(0)
+    >>> w = np.array([[[0.0, 1.0], [0.0, 0.0]]])
+    >>> x = simulate(w, np.array([[0]]), 5.0, 1e-9, rng, mechanism=lambda u: np.minimum(u, 2.0))
+    >>> [round(float(v), 3) for v in x[0, 0]]
+    [5.0, 2.0]
     """
     w = np.asarray(weights, dtype=float)
     actions = np.asarray(actions, dtype=np.int64)
     b, n = w.shape[0], w.shape[-1]
     k = actions.shape[1]
-    noise = rng.standard_normal((b, k, n)) * noise_std
+    sd = np.asarray(noise_std, dtype=float)
+    noise = rng.standard_normal((b, k, n)) * (sd[:, None, None] if sd.ndim == 1 else sd)
     hit = actions[:, :, None] == np.arange(n)            # (B, K, n) intervened variable
     fixed = np.broadcast_to(np.asarray(set_values, dtype=float), (b, k))[:, :, None]
-    base = np.where(hit, fixed, noise)
-    x = base
+    if mechanism is None and offset is None:
+        x = np.where(hit, fixed, noise)
+        for _ in range(n - 1):
+            x = np.where(hit, fixed, x @ w + noise)
+        return x
+    if mechanism is not None and not callable(mechanism):
+        raise TypeError(f"mechanism must be a function of an array (or None), got {type(mechanism).__name__}.")
+    hidden = 0.0 if offset is None else np.broadcast_to(np.asarray(offset, dtype=float), (b, n))[:, None, :]
+
+    def respond(x):
+        drive = x @ w + hidden
+        return drive if mechanism is None else mechanism(drive)
+
+    x = np.where(hit, fixed, respond(np.zeros((b, k, n))) + noise)
     for _ in range(n - 1):
-        x = np.where(hit, fixed, x @ w + noise)
+        x = np.where(hit, fixed, respond(x) + noise)
     return x
 
 

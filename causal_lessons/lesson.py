@@ -81,6 +81,8 @@ SYLLABUS = [
      "children and Bayesian learners infer causes from demonstrations, then explore"),
     ("10", "10_causality_and_generalization.ipynb",
      "A/B tests, simulations and digital twins are operations on one SCM"),
+    ("11", "11_soft_learners_and_logical_tools.ipynb",
+     "leaning on belief can pay on natural text; a learner that uses an exact tool inherits the tool's robustness"),
     ("12", "12_causality_and_dynamics.ipynb",
      "an SCM can be the equilibrium of a dynamical system; do() predicts where a clamped system settles, "
      "not its path, and not a system that never settles"),

@@ -364,6 +364,7 @@ def fit(
     eval_fn: Callable[[Any], dict[str, float]] | None = None,
     eval_every: int | None = None,
     description: str = "training",
+    check_chunk: Callable[[Any, str], Any] = check_batch,
 ) -> TrainingHistory:
     """The training loop that :func:`train` (agents) and :func:`causal_lessons.language_agents.train_lm` share.
 
@@ -374,6 +375,11 @@ def fit(
     loss of one batch (only ``total`` is optimised; the parts are logged).
     AdamW with a linear warm-up and a cosine decay of the learning rate, and
     gradient clipping, as ``config`` says.
+
+    The sampler draws episodes of the game (checked by ``check_chunk``,
+    :func:`causal_lessons.game.check_batch`); a model trained on other data passes
+    the check of its own data (lesson 11's reasoning problems:
+    :func:`causal_lessons.content_effects.check_texts`).
     """
     import torch
     from tqdm.auto import tqdm
@@ -381,6 +387,9 @@ def fit(
     config = _check_config(config)
     if not callable(sampler):
         raise TypeError("sampler must be a function sampler(n_episodes, seed) that returns an EpisodeBatch.")
+    if not callable(check_chunk):
+        raise TypeError(f"check_chunk must be a function check_chunk(chunk, name) that raises on a wrong chunk, "
+                        f"got {check_chunk!r}.")
     seed = check_seed(seed)
     log_every = check_count(log_every, "log_every")
     if eval_every is not None:
@@ -410,7 +419,7 @@ def fit(
         within = step % config.chunk
         if within == 0:
             chunk = sampler(chunk_size, seed * 100_003 + step // config.chunk)
-            check_batch(chunk, "the sampler's result")
+            check_chunk(chunk, "the sampler's result")
             data = tensors_fn(chunk, model, device)
         part = slice(within * config.batch_size, (within + 1) * config.batch_size)
         tensors = {k: v[part] for k, v in data.items()}
@@ -489,7 +498,8 @@ def expected_reward(total_effects: np.ndarray, goal: np.ndarray, var: np.ndarray
 
 
 def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: float | None = None,
-            seed: int | None = 0, device: Any = "cpu", chunk: int = 4096, interventions: bool = True
+            seed: int | None = 0, device: Any = "cpu", chunk: int = 4096, interventions: bool = True,
+            simulator: Callable[[slice, np.ndarray, float, np.random.Generator], np.ndarray] | None = None
             ) -> RolloutResult:
     """Let ``agent`` play the episodes of ``batch`` actively, greedily (its most likely action each time).
 
@@ -503,6 +513,13 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
     its expected reward is 0.  With ``interventions=False`` the environment
     refuses every exploration intervention (the agent may only watch), which
     shows what "being able to intervene at test time" is worth.
+
+    ``simulator(episodes, actions, value, rng)`` replaces the game's rules for
+    the exploration steps: it returns the values (b, 1, n) of the episodes
+    ``episodes`` (a slice of the batch) after ``actions`` (b, 1) set to ``value``
+    (lesson 11 passes a world that breaks the game's assumptions,
+    :meth:`causal_lessons.soft_learners.WorldEpisodes.simulate`).  The
+    ``reward`` of the result always follows the game's linear rules.
     """
     import torch
 
@@ -515,6 +532,8 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
     chunk = check_count(chunk, "chunk")
     if not isinstance(interventions, bool):
         raise TypeError(f"interventions must be True or False, got {interventions!r}.")
+    if simulator is not None and not callable(simulator):
+        raise TypeError(f"simulator must be a function (or None), got {type(simulator).__name__}.")
     device = resolve_device(device)
     weights = np.asarray(batch.weights, np.float32)
     allowed = np.asarray(batch.allowed, bool)
@@ -546,7 +565,10 @@ def rollout(agent, batch: Any, *, noise_std: float = 0.1, intervention_value: fl
                 ok[ok] = allowed[part][rows[ok], choice[ok]] & interventions
                 act = np.where(ok, choice, -1)
                 taken[:, k] = act
-                values[:, k] = simulate(weights[part], act[:, None], iv, noise_std, rng)[:, 0]
+                if simulator is None:
+                    values[:, k] = simulate(weights[part], act[:, None], iv, noise_std, rng)[:, 0]
+                else:
+                    values[:, k] = simulator(part, act[:, None], iv, rng)[:, 0]
                 tokens.append(_agents.step_tokens(act, values[:, k], layout))
             tokens.append(_agents.goal_tokens(goal[part], layout))
             hidden = agent.encode(torch.from_numpy(np.stack(tokens, 1)).to(device))

@@ -25,6 +25,21 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """The one Playwright driver of the test session, shared by the browser tests of the lessons (tests/browser),
+    the website (tests/site) and the hub (tests/hub): Playwright's sync API refuses to start a second driver while
+    one is running in the same thread. None without the playwright package (each test then says what is missing)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        yield None
+        return
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collect_file(file_path, parent):
     """No doctests in tests/: ``--doctest-modules`` (pyproject.toml) is for the package and the tools; it would

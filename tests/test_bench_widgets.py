@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench_widgets as bench  # noqa: E402
 
-LIGHT = ["lesson", "ladder", "passive_logs", "game", "fusion", "blickets", "generalization", "dynamics"]
+LIGHT = ["lesson", "ladder", "passive_logs", "game", "fusion", "blickets", "generalization", "dynamics",
+         "soft_learners"]
 HEAVY = ["agents", "explanations", "language_agents", "imitation"]     # trained agents, torch
 
 

@@ -20,6 +20,8 @@ from hypothesis.extra import numpy as hnp
 
 import causal_lessons.exercises as exercises_package
 from causal_lessons import blickets, dynamics, fusion, graphs, ladder
+from causal_lessons import content_effects as ce
+from causal_lessons import soft_learners as sl
 from causal_lessons import generalization as gen
 from causal_lessons import imitation as im
 from causal_lessons import passive_logs as pl
@@ -41,6 +43,9 @@ HEAVY = {"agents.check_seen_link", "agents.check_control_prediction", "agents.ch
          "language_agents.check_no_experiments", "language_agents.check_namer_prediction",
          "imitation.check_more_demonstrations", "imitation.check_reliance", "explanations.check_plays_like",
          "explanations.check_lucky_share",
+         # an open challenge whose every answer is judged by lesson 11's trained model; tests/test_content_effects_exercises.py
+         # gives it wrong answers of every kind
+         "content_effects.check_bias_trap",
          # an open challenge with two answers: it simulates each design for 24 h; tests/test_dynamics_exercises.py
          # gives it wrong answers of every kind
          "dynamics.check_stable_design",
@@ -72,6 +77,11 @@ def _cases() -> dict:
     belief = RuleOverhypothesis(a=1, b=1)
     eb = SimpleNamespace(names=list("ABCDE"), goal=np.array([2, 2, 2]))
     er = SimpleNamespace(exploit_var=np.array([1, 1, 3]))
+    arguments = ce.evaluation_problems(ce.CONTENT_EXPERIMENT.with_settings(test_per_cell=30, natural_test=200))
+    hidden_world = sl.world_episodes(20, sl.World("hidden", 1.0), seed=3, game_spec=sl.get_config().game)
+    hidden_play = sl.play_world(hidden_world, seed=3)
+    control = sl.controlled_tool(hidden_play.explore_actions[:1], hidden_play.explore_values[:1],
+                                 hidden_play.goal[:1], hidden_play.allowed[:1])
     sn = ladder_ex = importlib.import_module("causal_lessons.exercises.ladder")
     gx = importlib.import_module("causal_lessons.exercises.generalization")
     del sn
@@ -152,7 +162,20 @@ def _cases() -> dict:
         "generalization.check_operations": (lambda a: C("generalization.check_operations")(a),
                                              dict(zip(gx.OPERATION_QUESTIONS, ["observation", "A/B test", "simulation",
                                                                                "counterfactual", "A/B test"]))),
+        "content_effects.check_agreement_prediction": (
+            lambda a: C("content_effects.check_agreement_prediction")(a, ce.belief_answers(arguments["cells"]),
+                                                                      arguments["cells"]), "where they agree"),
+        "content_effects.check_guaranteed_cells": (
+            lambda a: C("content_effects.check_guaranteed_cells")(a, arguments["cells"]),
+            {"valid-believable", "valid-unbelievable"}),
         "dynamics.check_clamp_prediction": (lambda a: C("dynamics.check_clamp_prediction")(a), "warmer"),
+        "soft_learners.check_control_prediction": (lambda a: C("soft_learners.check_control_prediction")(
+            a, n_episodes=300), "higher"),
+        "soft_learners.check_controlled_choice": (lambda a: C("soft_learners.check_controlled_choice")(hidden_play, 0,
+                                                                                                  a),
+                                                  (hidden_play.names[int(control.var[0])], int(control.sign[0]))),
+        "soft_learners.check_failing_score": (lambda a: C("soft_learners.check_failing_score")(a, strength=0.5),
+                                              1 - sl.World("failing", 0.5).parameter),
         "dynamics.check_clamped_temperature": (lambda a: C("dynamics.check_clamped_temperature")(a),
                                                dynamics.house(4.0).equilibrium_scm().do({"H": 6.0}).solve()["T"]),
         "dynamics.check_critical_gain": (lambda a: C("dynamics.check_critical_gain")(a, thermometer_rate=3.0),

@@ -48,6 +48,7 @@ OPEN_CHALLENGES = {
     "08_causal_data_fusion.ipynb": "check_identifying_design",
     "09_children_and_blicket_detectors.ipynb": "check_sure_design",
     "10_causality_and_generalization.ipynb": "check_failing_shift",
+    "11_soft_learners_and_logical_tools.ipynb": "check_bias_trap",
     "12_causality_and_dynamics.ipynb": "check_stable_design",
 }
 

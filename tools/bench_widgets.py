@@ -176,6 +176,16 @@ def _dynamics(rng, samples):
                                  gain=_values(w.GAIN_RANGE))
 
 
+def _soft_learners(rng, samples):
+    from causal_lessons.soft_learners import load_results
+    from causal_lessons.widgets import soft_learners as w
+
+    return (partial(w.breaks_update, results=load_results()),
+            _grid(rng, samples, kind=list(w.KIND_CHOICES), strength=[round(float(s), 1) for s in
+                                                                      _values(w.STRENGTH_RANGE)],
+                  regime=list(w.REGIME_CHOICES)))
+
+
 #: widget name -> (lesson, widget builder, update function, set-up)
 WIDGETS = {
     "lesson": ("00", "self_check_widget", "self_check_update", _lesson),
@@ -189,6 +199,7 @@ WIDGETS = {
     "fusion": ("08", "estimators_widget", "estimators_update", _fusion),
     "blickets": ("09", "blicket_detector_widget", "detector_update", _blickets),
     "generalization": ("10", "shift_widget", "shift_update", _generalization),
+    "soft_learners": ("11", "breaks_widget", "breaks_update", _soft_learners),
     "dynamics": ("12", "clamp_widget", "clamp_update", _dynamics),
 }
 

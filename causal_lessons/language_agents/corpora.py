@@ -23,6 +23,7 @@ __all__ = [
     "CORPORA",
     "SPECIAL_WORDS",
     "ANSWERS",
+    "WordVocabulary",
     "Vocabulary",
     "parse_action",
     "to_numpy",
@@ -40,8 +41,58 @@ SPECIAL_WORDS = ("<pad>", "<bos>", "<eos>", "->", "|", "goal", "causes", "observ
 _ACTION = re.compile(r"^do\(([A-Za-z]\w*|#\d+)=([+-]?\d+(?:\.\d+)?)\)$")
 
 
-class Vocabulary:
-    """The word-level tokenizer: one token per word.
+class WordVocabulary:
+    """A word-level tokenizer: one token per word of a fixed list (the first word is the padding).
+
+    :class:`Vocabulary` (lesson 06's game written as text) extends it, and so
+    does the vocabulary of lesson 11's reasoning problems
+    (:class:`causal_lessons.content_effects.ProblemVocabulary`).  ``pad`` is the
+    id of the first word; ``encode`` and ``decode`` turn texts into ids and back.
+
+    >>> v = WordVocabulary(["<pad>", "rain", "causes", "slips"])
+    >>> v.encode("rain causes slips").tolist(), v.decode([1, 2, 3, 0])
+    ([1, 2, 3], 'rain causes slips')
+    """
+
+    def __init__(self, words: Any):
+        words = list(words)
+        if not words or not all(isinstance(w, str) and w and " " not in w for w in words):
+            raise ValueError("words must be a non-empty list of words (strings without spaces).")
+        if len(set(words)) != len(words):
+            raise ValueError("words must not repeat a word.")
+        self.words: list[str] = words
+        self.index: dict[str, int] = {w: i for i, w in enumerate(words)}
+        self.pad = 0
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def unknown_word_hint(self) -> str:
+        """What the words of this vocabulary look like (said when a text has an unknown word)."""
+        return "the known words are " + ", ".join(self.words[1:]) + "."
+
+    def encode(self, text: str) -> np.ndarray:
+        """Token ids of a text (words separated by spaces); an unknown word is a clear KeyError."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string of words, got {type(text).__name__}.")
+        ids = []
+        for word in text.split():
+            if word not in self.index:
+                raise KeyError(f"text: unknown word {word!r}; {self.unknown_word_hint()}")
+            ids.append(self.index[word])
+        return np.array(ids, np.int64)
+
+    def decode(self, ids: Any, *, skip_pad: bool = True) -> str:
+        """The text of a sequence of token ids (padding left out unless ``skip_pad=False``)."""
+        ids = np.asarray(to_numpy(ids)).reshape(-1)
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"token ids must be from 0 to {len(self) - 1}, got values from {ids.min()} to "
+                             f"{ids.max()}.")
+        return " ".join(self.words[i] for i in ids if not (skip_pad and i == self.pad))
+
+
+class Vocabulary(WordVocabulary):
+    """The word-level tokenizer of lesson 06's game: one token per word.
 
     Words: :data:`SPECIAL_WORDS`, the variable names (A, B, ...), the actions
     ``do(X=5)`` and ``do(X=-5)``, and the values ``X=v`` for v a multiple of the
@@ -68,8 +119,7 @@ class Vocabulary:
         words += [f"do({x}={_number(self.unit)})" for x in labels]
         words += [f"do({x}={_number(-self.unit)})" for x in labels]
         words += [f"{x}={_number(k * self.unit)}" for x in self.names for k in range(-u, u + 1)]
-        self.words: list[str] = words
-        self.index: dict[str, int] = {w: i for i, w in enumerate(words)}
+        super().__init__(words)
         #: ids of the special words, by attribute: pad, bos, eos, arrow ("->"), bar ("|"), goal, causes, observe
         for attr, word in zip(("pad", "bos", "eos", "arrow", "bar", "goal", "causes", "observe"), SPECIAL_WORDS):
             setattr(self, attr, self.index[word])
@@ -95,32 +145,13 @@ class Vocabulary:
                 self.action_step[i] = labels.index(parsed[0])
             self.action_sign[i] = 1 if parsed[1] > 0 else -1
 
-    def __len__(self) -> int:
-        return len(self.words)
-
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} words: {self.n_vars} variables, values in steps of {_number(self.unit)})"
 
-    def encode(self, text: str) -> np.ndarray:
-        """Token ids of a text (words separated by spaces); an unknown word is a clear KeyError."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a string of words, got {type(text).__name__}.")
-        ids = []
-        for word in text.split():
-            if word not in self.index:
-                raise KeyError(f"text: unknown word {word!r}; words are actions such as 'do(A=5)', values such as "
-                               f"'B=-5' (multiples of {_number(self.unit)}), variable names and "
-                               f"{', '.join(SPECIAL_WORDS[1:])}.")
-            ids.append(self.index[word])
-        return np.array(ids, np.int64)
-
-    def decode(self, ids: Any, *, skip_pad: bool = True) -> str:
-        """The text of a sequence of token ids (padding left out unless ``skip_pad=False``)."""
-        ids = np.asarray(to_numpy(ids)).reshape(-1)
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"token ids must be from 0 to {len(self) - 1}, got values from {ids.min()} to "
-                             f"{ids.max()}.")
-        return " ".join(self.words[i] for i in ids if not (skip_pad and i == self.pad))
+    def unknown_word_hint(self) -> str:
+        """What the game's words look like (said when a text has an unknown word)."""
+        return (f"words are actions such as 'do(A=5)', values such as 'B=-5' (multiples of {_number(self.unit)}), "
+                f"variable names and {', '.join(SPECIAL_WORDS[1:])}.")
 
     def value_ids(self, values: Any) -> np.ndarray:
         """Token ids of values (..., n): variable k's value rounded to a multiple of ``unit``, as the word ``X=v``."""

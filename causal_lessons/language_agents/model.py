@@ -13,7 +13,7 @@ Torch is imported inside the functions that need it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from .corpora import ANSWERS, CORPORA, Vocabulary, corpus_ids
 
 __all__ = [
     "LMConfig",
+    "LM_SIZE_FIELDS",
+    "is_lm_config",
     "make_lm",
     "check_lm",
     "LOSS_ON",
@@ -120,7 +122,7 @@ def _lm_class():
     class TinyLM(nn.Module):
         """A decoder-only transformer language model: token ids (B, T) in, next-word logits (B, T, V) out."""
 
-        def __init__(self, config: LMConfig):
+        def __init__(self, config):
             super().__init__()
             self.config = config
             self.vocab = config.vocab
@@ -157,8 +159,32 @@ def _lm_class():
     return TinyLM
 
 
-def make_lm(config: LMConfig | None = None, *, seed: int | None = 0, **overrides):
+#: The fields of every language-model config that :func:`make_lm` builds from: :class:`LMConfig`'s, and those of
+#: another lesson's language model (lesson 11's :class:`causal_lessons.content_effects.ReasonerConfig`), which also
+#: has a ``vocab`` (its tokenizer, with ``pad``; ``features()`` when ``factored``) and ``to_dict``.
+LM_SIZE_FIELDS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "factored")
+
+
+def is_lm_config(config: Any) -> bool:
+    """Whether ``config`` can describe a language model: an :class:`LMConfig`, or a frozen dataclass with the
+    :data:`LM_SIZE_FIELDS`, a ``vocab`` and ``to_dict`` (another lesson's language model).
+
+    >>> is_lm_config(LMConfig()), is_lm_config({"d_model": 64})
+    (True, False)
+    """
+    if isinstance(config, LMConfig):
+        return True
+    return (is_dataclass(config) and not isinstance(config, type) and config.__dataclass_params__.frozen
+            and all(hasattr(config, f) for f in LM_SIZE_FIELDS) and hasattr(config, "vocab")
+            and callable(getattr(config, "to_dict", None)))
+
+
+def make_lm(config: Any = None, *, seed: int | None = 0, **overrides):
     """Build a language model (a torch module) from a config or keyword overrides, with seeded weights.
+
+    ``config`` is an :class:`LMConfig` (lesson 06's game as text) or another language-model config (see
+    :func:`is_lm_config`); the model is the same small transformer, sized by the config's
+    :data:`LM_SIZE_FIELDS`, reading the config's ``vocab``.
 
     >>> lm = make_lm(corpus="facts", seed=1)
     >>> lm.config.corpus, sum(p.numel() for p in lm.parameters()) < 120_000
@@ -166,18 +192,25 @@ def make_lm(config: LMConfig | None = None, *, seed: int | None = 0, **overrides
     """
     if config is None:
         config = LMConfig(**overrides)
-    elif not isinstance(config, LMConfig):
-        raise TypeError(f"config must be an LMConfig, got {type(config).__name__}.")
+    elif not is_lm_config(config):
+        raise TypeError(f"config must be an LMConfig, got {type(config).__name__} (another lesson's language-model "
+                        f"config works too: a frozen dataclass with a vocab and the fields "
+                        f"{', '.join(LM_SIZE_FIELDS)}).")
     elif overrides:
-        config = LMConfig(**{**config.to_dict(), **overrides})
+        config = type(config)(**{**config.to_dict(), **overrides})
     return build_seeded(_lm_class(), config, seed)
 
 
-def check_lm(lm: Any, name: str = "lm"):
-    """Raise a clear TypeError unless ``lm`` was built by :func:`make_lm` (or loaded by :func:`load_lm`)."""
-    if not isinstance(getattr(lm, "config", None), LMConfig) or not hasattr(lm, "vocab"):
+def check_lm(lm: Any, name: str = "lm", *, config_type: type = LMConfig):
+    """Raise a clear TypeError unless ``lm`` was built by :func:`make_lm` (or loaded by :func:`load_lm`) from a
+    config of type ``config_type`` (lesson 06's :class:`LMConfig` unless another lesson's model is meant)."""
+    config = getattr(lm, "config", None)
+    if not is_lm_config(config) or not hasattr(lm, "vocab"):
         raise TypeError(f"{name} must be a language model built by causal_lessons.language_agents.make_lm, "
                         f"got {type(lm).__name__}.")
+    if not isinstance(config, config_type):
+        raise TypeError(f"{name} must be a language model whose config is a {config_type.__name__}, got one whose "
+                        f"config is a {type(config).__name__} (a model of another lesson).")
     return lm
 
 

@@ -126,15 +126,12 @@ def lab():
 
 
 @pytest.fixture(scope="session")
-def browser(lab):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+def browser(lab, playwright_driver):
+    if playwright_driver is None:
         _missing("the playwright Python package is not installed")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    chromium = playwright_driver.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

@@ -26,9 +26,11 @@ import shutil
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 
 from hubclient import ARTIFACTS, LESSON, REPOSITORY_NAME, ROOT, git, hub_link, rss_mb, wait_until
+from student_copies import STUB, exercise_cells
 
 ASSIGNMENT = "lesson03"
 PATH = f"{REPOSITORY_NAME}/student/{LESSON}"        # where nbgitpuller puts the student copy, from the home
@@ -39,6 +41,11 @@ BOBS_LINE, LECTURERS_LINE = "N = 200  # fewer episodes, to see the intervals wid
 
 def _source(cell) -> str:
     return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def _first_exercise(notebook: dict) -> dict:
+    """The lesson's first exercise cell in the student copy: the first whose solution became the stub."""
+    return next(c for c in notebook["cells"] if STUB in _source(c))
 
 
 def _cell(notebook: dict, starts_with: str) -> dict:
@@ -121,7 +128,7 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
     executed, kernel = bob.run_notebook(PATH)
     measured["lesson_run_s"] = round(time.monotonic() - run_started, 1)
     assert not _errors(executed), f"{LESSON} in bob's server: {_errors(executed)}"
-    feedback = _text(_cell(executed, "# Exercise 1")["outputs"])
+    feedback = _text(_first_exercise(executed)["outputs"])
     assert "Not answered yet" in feedback
     measured["kernel_after_lesson_mb"] = round(rss_mb(kernel))
     assert "Culling kernels with idle durations > 1200 seconds" in hub.log_text(), \
@@ -138,7 +145,7 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
 
     # alice types an answer to exercise 1 and saves, without running
     mine = alice.read_notebook(PATH)
-    _cell(mine, "# Exercise 1")["source"] = _source(_cell(mine, "# Exercise 1")).replace(
+    _first_exercise(mine)["source"] = _source(_first_exercise(mine)).replace(
         "answer = ...", "answer = ('A', 5)  # alice's answer", 1)
     alice.save_notebook(PATH, mine)
 
@@ -158,11 +165,11 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
     for student in (alice, bob):
         student.pull(link)
     alices = alice.read_notebook(PATH)
-    assert "answer = ('A', 5)  # alice's answer" in _source(_cell(alices, "# Exercise 1")), "alice's answer survives"
+    assert "answer = ('A', 5)  # alice's answer" in _source(_first_exercise(alices)), "alice's answer survives"
     assert LECTURER_NOTE in _source(_cell(alices, "# Lesson 03")) and LECTURERS_LINE in (alice.home / PATH).read_text()
     bobs = bob.read_notebook(PATH)
     assert LECTURER_NOTE in _source(_cell(bobs, "# Lesson 03")), "bob gets the change to a cell he did not touch"
-    assert not _errors(bobs) and _cell(bobs, "# Exercise 1")["outputs"], "bob's saved run survives"
+    assert not _errors(bobs) and _first_exercise(bobs)["outputs"], "bob's saved run survives"
     assert BOBS_LINE in _source(_cell(bobs, "N = ")) and LECTURERS_LINE not in (bob.home / PATH).read_text(), \
         "where both changed the same line, nbgitpuller keeps the student's (git merge -Xours), silently"
     # a fix under a new file name reaches everyone
@@ -187,7 +194,8 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
     solutions = {c["metadata"]["nbgrader"]["grade_id"]: _source(c) for c in source["cells"]
                  if c["metadata"].get("nbgrader", {}).get("solution")}
     exercises = sorted(solutions)
-    assert len(exercises) == 4, exercises
+    n = len(exercises)                   # one point per exercise (tools/student_copies.py --nbgrader)
+    assert n == len(exercise_cells(nbformat.read(ROOT / "notebooks" / LESSON, as_version=4))), exercises
     for student, answered in ((alice, exercises), (bob, exercises[:1])):
         listing = student.nbgrader("fetch", ASSIGNMENT)
         assert any(a["assignment_id"] == ASSIGNMENT for a in listing)
@@ -205,8 +213,8 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
     assert sorted(grades) == ["alice", "bob"]
     got = {name: (float(row["score"]), float(row["max_score"])) for name, row in grades.items()}
-    assert got == {"alice": (4.0, 4.0), "bob": (1.0, 4.0)}, got
-    for student, score in ((alice, "4.0 / 4.0"), (bob, "1.0 / 4.0")):
+    assert got == {"alice": (float(n), float(n)), "bob": (1.0, float(n))}, got
+    for student, score in ((alice, f"{n:.1f} / {n:.1f}"), (bob, f"1.0 / {n:.1f}")):
         student.nbgrader("fetch_feedback", ASSIGNMENT)
         pages = list((student.home / ASSIGNMENT / "feedback").glob(f"*/{LESSON.replace('.ipynb', '.html')}"))
         assert len(pages) == 1 and score in pages[0].read_text(), f"{student.name}'s feedback should say {score}"
@@ -228,14 +236,12 @@ def _browser_helpers():
     return module
 
 
-def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub):
+def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub, playwright_driver):
     helpers = _browser_helpers()
     chromium = helpers._chromium()
     if chromium is None:
         helpers._missing("Chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if playwright_driver is None:
         helpers._missing("the playwright Python package is not installed")
     name = "carol"
     # her JupyterLab settings, as a lecturer may ship them: no news toast; render every cell (see tests/browser)
@@ -245,41 +251,41 @@ def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub):
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=helpers.CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.set_default_timeout(120_000)
-            visited = []
-            page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
-            page.goto(f"{hub.url}/hub/login")
-            page.screenshot(path=str(ARTIFACTS / "login-page.png"))
-            page.fill("#username_input", name)
-            page.fill("#password_input", "any")
-            # after the login the hub starts her server, whose default URL is the lesson's nbgitpuller address
-            with page.expect_response(lambda r: f"/user/{name}/git-pull?" in r.url and r.status == 200,
-                                      timeout=300_000) as pull_page:
-                page.click("#login_submit")
-            assert "Synchronizing" in pull_page.value.text(), "nbgitpuller's pull page"
-            page.wait_for_url(f"**/user/{name}/lab/tree/{PATH}", timeout=240_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            helpers.wait_for_idle_kernel(page, timeout=240_000)
-            page.keyboard.press("Escape")
-            page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            page.wait_for_function(
-                """() => {
-                    const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
-                    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-                }""", timeout=600_000)
-            helpers.wait_for_idle_kernel(page, timeout=240_000)
-            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-            assert errors.count() == 0, f"an error in the browser: {errors.first.inner_text()[:500]}"
-            page.get_by_text("Not answered yet").first.scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(ARTIFACTS / "lesson03-run-all.png"))
-        finally:
-            browser.close()
+    pw = playwright_driver
+    browser = pw.chromium.launch(executable_path=chromium, args=helpers.CHROMIUM_ARGS, headless=True)
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(120_000)
+        visited = []
+        page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
+        page.goto(f"{hub.url}/hub/login")
+        page.screenshot(path=str(ARTIFACTS / "login-page.png"))
+        page.fill("#username_input", name)
+        page.fill("#password_input", "any")
+        # after the login the hub starts her server, whose default URL is the lesson's nbgitpuller address
+        with page.expect_response(lambda r: f"/user/{name}/git-pull?" in r.url and r.status == 200,
+                                  timeout=300_000) as pull_page:
+            page.click("#login_submit")
+        assert "Synchronizing" in pull_page.value.text(), "nbgitpuller's pull page"
+        page.wait_for_url(f"**/user/{name}/lab/tree/{PATH}", timeout=240_000)
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+        helpers.wait_for_idle_kernel(page, timeout=240_000)
+        page.keyboard.press("Escape")
+        page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_function(
+            """() => {
+                const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""", timeout=600_000)
+        helpers.wait_for_idle_kernel(page, timeout=240_000)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"an error in the browser: {errors.first.inner_text()[:500]}"
+        page.get_by_text("Not answered yet").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / "lesson03-run-all.png"))
+    finally:
+        browser.close()
     assert (hub.home(name) / PATH).exists(), "nbgitpuller cloned the course into carol's home"
     assert any(f"/user/{name}/git-pull?" in url for url in visited), visited

@@ -107,24 +107,21 @@ def site_url(built_site):
 
 
 @pytest.fixture(scope="session")
-def site_browser():
+def site_browser(playwright_driver):
     chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
                     None)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if playwright_driver is None:
         chromium = None
     if chromium is None:
         message = "Chromium (and the playwright package) are needed to read the website in a real browser"
         if REQUIRE_BROWSER:
             pytest.fail(f"browser test required (CAUSAL_LESSONS_REQUIRE_BROWSER=1): {message}")
         pytest.skip(f"SKIPPED: {message}. Install it with: sudo apt-get install chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(executable_path=chromium, headless=True, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
