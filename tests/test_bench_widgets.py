@@ -88,9 +88,9 @@ def test_arguments_are_checked():
 
 
 def _pixels(fig) -> np.ndarray:
-    from causal_lessons.widgets.frame import _renderer
+    from causal_lessons.widgets.frame import shared_renderer
 
-    renderer = _renderer(fig)
+    renderer = shared_renderer(fig)
     fig.draw(renderer)
     return np.asarray(renderer.buffer_rgba()).copy()
 

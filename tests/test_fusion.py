@@ -364,9 +364,9 @@ def test_the_observational_studies_are_drawn_once_per_world():
     from causal_lessons.fusion import estimation
 
     first = F.simulate_estimators(40, 0.7, reps=25, observational_size=200, seed=9)
-    hits = estimation._observational_estimates.cache_info().hits
+    hits = estimation.observational_estimates.cache_info().hits
     again = F.simulate_estimators(60, 0.7, reps=25, observational_size=200, seed=9)
-    assert estimation._observational_estimates.cache_info().hits == hits + 1
+    assert estimation.observational_estimates.cache_info().hits == hits + 1
     pd.testing.assert_series_equal(first["adjusted"], again["adjusted"])
     assert not first["trial"].equals(again["trial"])
     # what was kept cannot be changed through a result

@@ -133,7 +133,7 @@ def _draw(scm: LinearGaussianSCM, reps: int, size: int, seed: int) -> dict[str, 
 
 
 @lru_cache(maxsize=64)
-def _observational_estimates(confounding: float, effect: float, size: int, reps: int,
+def observational_estimates(confounding: float, effect: float, size: int, reps: int,
                              seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The naive and adjusted estimates (and the adjusted one's variance) in ``reps`` observational studies.
 
@@ -173,7 +173,7 @@ def simulate_estimators(
     confounding = check_real(confounding, "confounding")
     effect = check_real(effect, "effect")
     study_seed, trial_seed = np.random.default_rng(seed).integers(2**31 - 1, size=2)
-    naive, adjusted, adjusted_var = _observational_estimates(confounding, effect, observational_size, reps,
+    naive, adjusted, adjusted_var = observational_estimates(confounding, effect, observational_size, reps,
                                                              int(study_seed))
     trial = _draw(fusion_scm(confounding, effect=effect, randomized=True), reps, trial_size, int(trial_seed))
     trial_est, trial_var = ols_effect(trial["T"], trial["Y"])

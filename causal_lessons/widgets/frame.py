@@ -105,7 +105,7 @@ def figure_png(fig) -> tuple[bytes, dict] | None:
 
     if not fig.axes and not fig.lines:
         return None
-    renderer = _renderer(fig)
+    renderer = shared_renderer(fig)
     fig.draw(renderer)                                # what FigureCanvasAgg.draw does, on the shared renderer
     pixels = np.asarray(renderer.buffer_rgba())
     background = np.array([round(255 * c) for c in to_rgba(fig.get_facecolor())], dtype=np.uint8)
@@ -121,11 +121,11 @@ def figure_png(fig) -> tuple[bytes, dict] | None:
     return out.getvalue(), alt_text_metadata(fig)
 
 
-#: One Agg renderer per figure size, shared by every figure the frames draw (see :func:`_renderer`).
+#: One Agg renderer per figure size, shared by every figure the frames draw (see :func:`shared_renderer`).
 _RENDERERS: dict[tuple[float, float, float], Any] = {}
 
 
-def _renderer(fig):
+def shared_renderer(fig):
     """An Agg renderer for ``fig``'s size and resolution, cleared, shared by every figure of that size.
 
     Matplotlib caches the size of every piece of text it lays out (and every

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import soft_learners as sl
 from .._validate import check_probability
+from ..plotting import fixed_figure, painted_figure
 from .frame import View, WidgetFrame, slider
 
 __all__ = ["KIND_CHOICES", "REGIME_CHOICES", "STRENGTH_RANGE", "breaks_update", "breaks_widget"]
@@ -42,14 +43,16 @@ def _check_choice(value: Any, options, name: str) -> str:
 
 
 def breaks_update(kind: str = "hidden", strength: float = 0.5, regime: str = "varied", *,
-                  results: dict | None = None, draw: bool = True) -> View:
+                  results: dict | None = None, draw: bool = True, figure=None) -> View:
     """The three players in the world ``kind`` at ``strength``, learners trained on ``regime``.
 
     ``values``: ``kind``, ``strength``, ``regime``, ``world`` (what the setting
     does, in words), ``scores`` ({player: (mean, min, max)} at this strength),
     ``verdicts`` ({player: verdict at strength 1}), ``best_of_both_seeds`` (in
     how many seeds the tool user is within 0.02 of the better of the other two
-    here) and ``seeds``.  ``results``: the shipped results when None.
+    here) and ``seeds``.  ``results``: the shipped results when None.  ``figure``: a figure an earlier
+    call returned, drawn again (what the widget does; see
+    :func:`causal_lessons.plotting.painted_figure`); by default a new one.
     """
     kind = _check_choice(kind, KIND_CHOICES, "kind")
     regime = _check_choice(regime, REGIME_CHOICES, "regime")
@@ -75,19 +78,21 @@ def breaks_update(kind: str = "hidden", strength: float = 0.5, regime: str = "va
                + f". Tool user within 0.02 of the better of the other two in {n_ok} of {both['seeds']} seeds.")
     values = {"kind": kind, "strength": strength, "regime": regime, "world": world, "scores": scores,
               "verdicts": verdicts, "best_of_both_seeds": n_ok, "seeds": both["seeds"]}
-    return View(readout=readout, figure=_draw(results, kind, regime, strength) if draw else None, values=values)
+    return View(readout=readout, figure=_draw(results, kind, regime, strength, figure) if draw else None,
+                values=values)
 
 
-def _draw(results: dict, kind: str, regime: str, strength: float):
-    import matplotlib.pyplot as plt
+def _draw(results: dict, kind: str, regime: str, strength: float, figure=None):
+    def paint(fig):
+        ax = fig.axes[0]
+        sl.plot_world_scores(results, kind, regime, ax, mark=strength, markers=False,
+                             title=f"{sl.KIND_LABELS[kind]} (learners trained on: {regime} worlds)")
+        ax.set_ylim(-0.05, 1.05)  # one scale for every setting
+        ax.legend(fontsize=7, loc="lower left")
 
-    fig, ax = plt.subplots(figsize=(5.6, 3.2))
-    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.9)   # fixed margins: no extra layout pass
-    sl.plot_world_scores(results, kind, regime, ax, mark=strength, markers=False,
-                         title=f"{sl.KIND_LABELS[kind]} (learners trained on: {regime} worlds)")
-    ax.set_ylim(-0.05, 1.05)  # one scale for every setting
-    ax.legend(fontsize=7, loc="lower left")
-    return fig
+    # margins in inches, fixed when the figure is made: no layout pass at every move
+    return painted_figure(figure, lambda: fixed_figure(width=5.6, height=3.2, left=0.67, bottom=0.48, right=0.11,
+                                                        top=0.32)[0], paint)
 
 
 def breaks_widget(kind: str = "hidden", strength: float = 0.5, regime: str = "varied"):
