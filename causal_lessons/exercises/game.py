@@ -12,7 +12,7 @@ from ..strategies import exact_choices, expert_values, failure_reason, populatio
 from .core import Feedback, Unreadable, as_label, as_names, as_number, as_pair, check_choice, check_number, exercise
 
 __all__ = ["check_expert_choice", "check_associational_choice", "check_failure_reason", "check_divergent_share",
-           "check_noise_prediction", "check_adjustment_set", "REASONS", "NOISE_OPTIONS"]
+           "check_noise_prediction", "check_adjustment_set", "REASONS", "NOISE_OPTIONS", "as_move", "episode_index"]
 
 #: The options of :func:`check_failure_reason`.
 REASONS = ("confounding", "reverse causation")
@@ -20,14 +20,16 @@ REASONS = ("confounding", "reverse causation")
 NOISE_OPTIONS = ("expert", "associational", "both", "neither")
 
 
-def _episode(batch: Any, index: Any) -> int:
+def episode_index(batch: Any, index: Any, *, made_by: str = "generate_episodes") -> int:
+    """``index`` checked as an episode of ``batch`` (an :class:`EpisodeBatch`, which ``made_by`` returns)."""
     if not isinstance(batch, EpisodeBatch):
-        raise TypeError(f"batch must be an EpisodeBatch (from generate_episodes), got {type(batch).__name__}.")
+        raise TypeError(f"batch must be an EpisodeBatch (from {made_by}), got {type(batch).__name__}.")
     return check_int(index, "index", minimum=0, maximum=len(batch) - 1)
 
 
-def _as_move(answer: Any, names: list[str]) -> tuple[str, int]:
-    """A student's (variable, sign) answer; :class:`Unreadable` says what shape it should have."""
+def as_move(answer: Any, names: list[str]) -> tuple[str, int]:
+    """A student's (variable, sign) answer, read as (one of ``names``, +1 or -1); :class:`Unreadable` says
+    what shape it should have (the lessons' checkers of a move, lessons 03 and 11)."""
     name, sign = as_pair(answer, "a (variable, sign) pair such as ('B', -1)")
     try:
         name = as_label(name, names)
@@ -48,8 +50,8 @@ MOVE = "a (variable, sign) pair such as ('B', -1)"
 @exercise(MOVE, "divide the goal's value after each experiment by 5 and keep the largest in size")
 def check_expert_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """The expert's exploit in episode ``index``: read each experiment's effect on the goal, keep the largest."""
-    i = _episode(batch, index)
-    move = _as_move(answer, batch.names)
+    i = episode_index(batch, index)
+    move = as_move(answer, batch.names)
     expected = (batch.names[batch.exploit_var[i]], int(batch.exploit_sign[i]))
     if move == expected:
         return Feedback(True, "the largest estimated effect on the goal, used with its sign.")
@@ -65,8 +67,8 @@ def check_associational_choice(batch: EpisodeBatch, index: int, answer: Any) -> 
 
     Every variable tied for the largest |population slope| is accepted.
     """
-    i = _episode(batch, index)
-    move = _as_move(answer, batch.names)
+    i = episode_index(batch, index)
+    move = as_move(answer, batch.names)
     goal = int(batch.goal[i])
     slopes = population_slopes(batch.total_effects[i:i + 1], batch.goal[i:i + 1])[0]
     allowed = batch.allowed[i].copy()
@@ -85,7 +87,7 @@ def check_associational_choice(batch: EpisodeBatch, index: int, answer: Any) -> 
           "the goal, and which way it points")
 def check_failure_reason(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """Why the associational choice goes wrong in a divergent episode: confounding or reverse causation."""
-    i = _episode(batch, index)
+    i = episode_index(batch, index)
     exact = exact_choices(batch.subset([i]))
     if not exact.divergent[0]:
         raise ValueError(f"episode {i} is not divergent: the associational choice is as good as the causal one there.")
@@ -155,7 +157,7 @@ def check_adjustment_set(batch: EpisodeBatch, index: int, answer: Any) -> Feedba
     In episode ``index``, the variable is the one the expert exploits; any set S for which the population
     regression of the goal on it and S gives it a coefficient equal to its total effect is accepted.
     """
-    i = _episode(batch, index)
+    i = episode_index(batch, index)
     names = list(batch.names)
     chosen = set(as_names(answer, names))
     goal, variable = names[batch.goal[i]], names[batch.exploit_var[i]]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import soft_learners as sl
-from .._validate import check_int
 from ..game import EpisodeBatch
-from .core import Feedback, Unreadable, as_label, as_number, as_pair, check_choice, check_number, exercise
+from .core import Feedback, check_choice, check_number, exercise
+from .game import as_move, episode_index
 
 __all__ = ["CHANGES", "check_control_prediction", "check_controlled_choice", "check_failing_score"]
 
@@ -41,33 +41,12 @@ def check_control_prediction(answer: Any, strength: float = 1.0, n_episodes: int
                              "observation step show the level to be?")
 
 
-def _episode(batch: Any, index: Any) -> int:
-    if not isinstance(batch, EpisodeBatch):
-        raise TypeError(f"batch must be an EpisodeBatch (from play_world), got {type(batch).__name__}.")
-    return check_int(index, "index", minimum=0, maximum=len(batch) - 1)
-
-
-def _as_move(answer: Any, names: list[str]) -> tuple[str, int]:
-    name, sign = as_pair(answer, "a (variable, sign) pair such as ('B', -1)")
-    try:
-        name = as_label(name, names)
-    except Unreadable:
-        raise Unreadable(f"{name!r} is not a variable of this game; the variables are {', '.join(names)}.") from None
-    try:
-        value = as_number(sign)
-    except Unreadable:
-        value = None
-    if value not in (1.0, -1.0):
-        raise Unreadable(f"the sign should be +1 or -1, got {sign!r}.")
-    return name, int(value)
-
-
 @exercise("a (variable, sign) pair such as ('B', -1)", "subtract the goal's value in the observation step from its "
           "value after each experiment")
 def check_controlled_choice(batch: EpisodeBatch, index: int, answer: Any) -> Feedback:
     """Exercise 3 (compute): the exploit read against the control observation in episode ``index``."""
-    i = _episode(batch, index)
-    move = _as_move(answer, batch.names)
+    i = episode_index(batch, index, made_by="play_world")
+    move = as_move(answer, batch.names)
     if not (batch.explore_actions[i] < 0).any():
         raise ValueError(f"episode {index} has no observation step to serve as a control.")
     part = slice(i, i + 1)
