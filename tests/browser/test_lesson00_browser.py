@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import move_slider, screenshot, wait_for_text
+from browser_support import move_slider, screenshot, wait_for_text
 
 
 def test_lesson00_runs_and_its_self_check_slider_updates_the_readout(run_notebook):

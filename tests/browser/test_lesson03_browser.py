@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import screenshot, wait_for_text
+from browser_support import screenshot, wait_for_text
 
 
 def test_lesson03_runs_and_an_experiment_updates_the_game(run_notebook):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image
+from browser_support import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image
 
 
 def test_lesson04_runs_and_the_episode_explorer_responds(run_notebook):

@@ -3,7 +3,7 @@ asked quality, the share of low-quality data and the choice of agent."""
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel
+from browser_support import move_slider, screenshot, wait_for_idle_kernel
 
 # the Output widget replaces its <img> on every redraw: look the figure up afresh each time
 NEW_FIGURE = ("old => { const img = document.querySelector('.explanations-widget .cl-output img');"

@@ -3,7 +3,7 @@ responds to its word slider, to the choice of model and to its episode slider.""
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
+from browser_support import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
 
 
 def test_lesson06_runs_and_the_transcript_stepper_responds(run_notebook):

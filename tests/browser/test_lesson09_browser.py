@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import screenshot, wait_for_text
+from browser_support import screenshot, wait_for_text
 
 
 def test_lesson09_runs_and_placing_an_object_updates_the_beliefs(run_notebook):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
+from browser_support import move_slider, screenshot, wait_for_idle_kernel, wait_for_new_image, wait_for_text
 
 
 def test_lesson12_runs_and_its_controls_update_the_output(run_notebook):

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import shutil
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
+import browser_support
 from hubclient import ARTIFACTS, LESSON, REPOSITORY_NAME, ROOT, git, hub_link, rss_mb, wait_until
 from student_copies import STUB, exercise_cells
 
@@ -228,21 +228,7 @@ def test_the_lecturers_whole_loop_on_a_hub(hub):
 
 # ---------------------------------------------------------------- 5. a student in a real browser
 
-def _browser_helpers():
-    """tests/browser/conftest.py's Chromium helpers (one definition of how the course drives a browser)."""
-    spec = importlib.util.spec_from_file_location("browser_helpers", ROOT / "tests" / "browser" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub, playwright_driver):
-    helpers = _browser_helpers()
-    chromium = helpers._chromium()
-    if chromium is None:
-        helpers._missing("Chromium is not installed")
-    if playwright_driver is None:
-        helpers._missing("the playwright Python package is not installed")
     name = "carol"
     # her JupyterLab settings, as a lecturer may ship them: no news toast; render every cell (see tests/browser)
     settings = hub.home(name) / ".jupyter" / "lab" / "user-settings" / "@jupyterlab"
@@ -251,8 +237,7 @@ def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub, playwrigh
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pw = playwright_driver
-    browser = pw.chromium.launch(executable_path=chromium, args=helpers.CHROMIUM_ARGS, headless=True)
+    browser = browser_support.launch(playwright_driver)
     try:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.set_default_timeout(120_000)
@@ -269,17 +254,7 @@ def test_a_student_in_a_browser_logs_in_pulls_and_runs_the_lesson(hub, playwrigh
         assert "Synchronizing" in pull_page.value.text(), "nbgitpuller's pull page"
         page.wait_for_url(f"**/user/{name}/lab/tree/{PATH}", timeout=240_000)
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-        helpers.wait_for_idle_kernel(page, timeout=240_000)
-        page.keyboard.press("Escape")
-        page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.wait_for_function(
-            """() => {
-                const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
-                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-            }""", timeout=600_000)
-        helpers.wait_for_idle_kernel(page, timeout=240_000)
+        browser_support.run_all_cells(page, timeout=600_000, idle_timeout=240_000)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, f"an error in the browser: {errors.first.inner_text()[:500]}"
         page.get_by_text("Not answered yet").first.scroll_into_view_if_needed()

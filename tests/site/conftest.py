@@ -17,7 +17,6 @@ import functools
 import http.server
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -26,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_CONFIG = ROOT / "site"
 MATHJAX = SITE_CONFIG / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js"
 #: The JupyterHub address the test build uses (a setting of the site: CAUSAL_LESSONS_HUB_URL or -D course_hub_url).
 HUB = "https://hub.example.edu"
-REQUIRE_BROWSER = os.environ.get("CAUSAL_LESSONS_REQUIRE_BROWSER") == "1"
 
 
 def pytest_collection_modifyitems(items):
@@ -108,18 +107,7 @@ def site_url(built_site):
 
 @pytest.fixture(scope="session")
 def site_browser(playwright_driver):
-    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
-                    None)
-    if playwright_driver is None:
-        chromium = None
-    if chromium is None:
-        message = "Chromium (and the playwright package) are needed to read the website in a real browser"
-        if REQUIRE_BROWSER:
-            pytest.fail(f"browser test required (CAUSAL_LESSONS_REQUIRE_BROWSER=1): {message}")
-        pytest.skip(f"SKIPPED: {message}. Install it with: sudo apt-get install chromium")
-    browser = playwright_driver.chromium.launch(executable_path=chromium, headless=True, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+    browser = launch(playwright_driver)
     yield browser
     browser.close()
 
