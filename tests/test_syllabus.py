@@ -109,3 +109,21 @@ def test_prerequisites_name_python_probability_and_transformers_for_lessons_04_t
 def test_every_lesson_has_a_learning_outcome():
     mapped = {n for row in _rows(_section("## Learning outcomes")) for n in re.findall(r"\d\d", row[-1])}
     assert mapped == {p.name[:2] for p in LESSONS} - {"00"}
+
+
+def test_the_benchmark_writes_its_run_times_into_the_syllabus(tmp_path):
+    """`make benchmark` (tools/benchmark.py --readme) keeps the syllabus's run-time column in step with the README."""
+    from benchmark import update_syllabus
+
+    copy = tmp_path / "syllabus.md"
+    copy.write_text(SYLLABUS)
+    first, second = LESSONS[0].name, LESSONS[1].name
+    update_syllabus(copy, [{"notebook": first, "seconds": 41.6}, {"notebook": second, "seconds": 7.2}])
+    rows = {re.search(r"notebooks/(\d\d_[\w]+\.ipynb)", row[0]).group(1): row
+            for row in _rows(copy.read_text()[copy.read_text().index("## The lessons at a glance"):])
+            if "notebooks/" in row[0]}
+    assert rows[first][1] == "42 s" and rows[second][1] == "7 s"
+    # every other cell and row as it was
+    assert [row[2:] for row in rows.values()] == [row[2:] for row in TABLE.values()]
+    assert {name: row[1] for name, row in rows.items() if name not in (first, second)} == \
+        {name: row[1] for name, row in TABLE.items() if name not in (first, second)}

@@ -2,7 +2,7 @@
 
     python tools/benchmark.py                 # all lessons, table on stdout
     python tools/benchmark.py notebooks/04_*.ipynb
-    python tools/benchmark.py --readme README.md   # also rewrite the table in the README
+    python tools/benchmark.py --readme README.md   # also rewrite the table in the README (and docs/syllabus.md's run times)
 
 Each notebook runs in a fresh process pinned to core 0 (``taskset -c 0``, as on
 a 1-CPU Binder pod) with one thread for BLAS and torch.  "Peak memory" is the
@@ -67,6 +67,19 @@ def update_readme(readme: Path, text: str, cpu: str, *, begin: str = BEGIN, end:
     readme.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: new, content, flags=re.S))
 
 
+def update_syllabus(syllabus: Path, rows: list[dict]) -> None:
+    """Write the measured run times into the run-time column of ``syllabus``'s lesson table (docs/syllabus.md)."""
+    seconds = {row["notebook"]: f"{row['seconds']:.0f} s" for row in rows}
+
+    def replace(match: re.Match) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{seconds[name]} |" if name in seconds else match.group(0)
+
+    content = syllabus.read_text()
+    syllabus.write_text(re.sub(r"^(\|[^|\n]*\(\.\./notebooks/(\d\d_\w+\.ipynb)\) \| )[^|\n]+\|", replace, content,
+                               flags=re.M))
+
+
 def cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -80,7 +93,8 @@ def cpu_name() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--readme", type=Path, help="rewrite the benchmark table in this README")
+    parser.add_argument("--readme", type=Path, help="rewrite the benchmark table in this README (and the run times "
+                        "in docs/syllabus.md beside it)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -101,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     if args.readme:
         update_readme(args.readme, text, cpu_name())
+        syllabus = args.readme.resolve().parent / "docs" / "syllabus.md"
+        if syllabus.exists():
+            update_syllabus(syllabus, rows)
     over = [r for r in rows if r["seconds"] > BUDGET_S or r["peak_mb"] > BUDGET_MB]
     if over:
         print(f"over budget ({BUDGET_S:.0f} s, {BUDGET_MB:.0f} MB): {', '.join(r['notebook'] for r in over)}",
